@@ -1,0 +1,165 @@
+"""A lesson file's bytes -> its validated front matter and Markdown body, or Diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from builder.diagnostics import Diagnostic, did_you_mean, error
+from builder.schema import validate
+from builder.slugs import SLUG_PATTERN, is_slug, slugify
+from builder.yamlsource import YamlDocument, load_yaml
+
+MAX_FRONT_MATTER_CHARS = 64_000
+SUMMARY_MAX = 300
+Level = Literal["beginner", "intermediate", "advanced"]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _calendar_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date as YYYY-MM-DD, without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real calendar date") from None
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
+PlainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+class FrontMatter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    title: PlainText
+    date: CalendarDate
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX)]
+    topics: list[str] = Field(min_length=1)
+    skills: list[str] = []
+    level: Level | None = None
+    authors: list[str] = []
+    updated: CalendarDate | None = None
+    slug: Slug | None = None
+    draft: bool = False
+    prerequisites: list[Slug] = []
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSource:
+    """A lesson whose front matter passed validation."""
+
+    path: str  # site-relative: content/api/intro.md
+    slug: str
+    meta: FrontMatter
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSource | None, list[Diagnostic]]:
+    text, problem = _decode(path, raw)
+    if text is None:
+        return None, [problem] if problem else []
+    split = _split(path, text)
+    if isinstance(split, Diagnostic):
+        return None, [split]
+    yaml_text, body, body_line = split
+    document, diagnostics = load_yaml(yaml_text, path, line_offset=1, max_chars=MAX_FRONT_MATTER_CHARS)
+    if document is None:
+        return None, diagnostics
+    if document.data is None:
+        return None, [error(path, 2, 1, "missing-field", "the front matter is empty: title, date, summary and topics are required")]
+    meta, problems = validate(FrontMatter, document, path)
+    diagnostics += problems
+    if isinstance(document.data, dict):
+        diagnostics += _check_vocabulary(path, document.data, document, vocabulary)
+    if meta is None:
+        return None, diagnostics
+    if meta.updated is not None and meta.updated < meta.date:
+        at = document.value_at(("updated",))
+        diagnostics.append(error(path, at.line, at.col, "invalid-value", "'updated' must not be earlier than 'date'"))
+    slug = meta.slug or default_slug(path)
+    if not is_slug(slug):
+        diagnostics.append(
+            error(path, 1, 1, "invalid-value", "cannot make a slug from this file name; set 'slug:' in the front matter")
+        )
+    if diagnostics:
+        return None, diagnostics
+    return LessonSource(path, slug, meta, body, body_line), []
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    topics: frozenset[str]
+    skills: frozenset[str]
+    authors: frozenset[str]
+
+
+def _check_vocabulary(
+    path: str, data: dict[str, Any], document: YamlDocument, vocabulary: Vocabulary
+) -> list[Diagnostic]:
+    found = []
+    for field, known, code in (
+        ("topics", vocabulary.topics, "unknown-topic"),
+        ("skills", vocabulary.skills, "unknown-skill"),
+        ("authors", vocabulary.authors, "unknown-author"),
+    ):
+        seen: set[str] = set()
+        values = data.get(field)
+        if not isinstance(values, list):
+            continue
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            at = document.value_at((field, index))
+            if value in seen:
+                found.append(error(path, at.line, at.col, "invalid-value", f"'{value}' is listed twice in '{field}'"))
+            elif value not in known:
+                kind = field.removesuffix("s")
+                hint = did_you_mean(value, known)
+                found.append(error(path, at.line, at.col, code, f"unknown {kind} '{value}'{hint}; see site.yml {field}"))
+            seen.add(value)
+    return found
+
+
+def default_slug(path: str) -> str:
+    """The file name, slugified; README.md and index.md take their folder's name."""
+    source = PurePosixPath(path)
+    if source.stem.lower() in {"readme", "index"}:
+        return slugify(source.parent.name) if len(source.parts) > 2 else "index"
+    return slugify(source.stem)
+
+
+def _decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    if b"\x00" in raw[:8192]:
+        return None, error(path, 1, 1, "encoding", "binary file: a lesson must be UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, error(path, line, col, "encoding", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _split(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
+    """'---\\nyaml\\n---\\nbody' -> (yaml, body, body's first line)."""
+    lines = text.split("\n")
+    if not text.strip():
+        return error(path, 1, 1, "frontmatter-missing", "empty file: a lesson starts with front matter between '---' lines")
+    if lines[0].rstrip() != "---":
+        return error(path, 1, 1, "frontmatter-missing", "a lesson must start with a '---' line opening its front matter")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in {"---", "..."}:
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return error(path, 1, 1, "frontmatter-missing", "the front matter is not closed: add a '---' line after it")

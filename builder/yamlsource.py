@@ -1,0 +1,141 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+Aliases are refused (no alias bombs), nesting and size are bounded, duplicate keys are reported, and a
+malformed timestamp stays a string so that validation can explain it instead of crashing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from builder.diagnostics import Diagnostic, error
+
+MAX_DEPTH = 40
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """Plain data plus the position of each key and value, by path from the root."""
+
+    data: Any
+    values: dict[YamlPath, Position] = field(default_factory=dict)
+    keys: dict[YamlPath, Position] = field(default_factory=dict)
+
+    def value_at(self, path: YamlPath) -> Position:
+        """The value's position, or the closest enclosing one that is known."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return Position(1, 1)
+
+    def key_at(self, path: YamlPath) -> Position:
+        return self.keys.get(path) or self.value_at(path)
+
+
+class _YamlRefused(Exception):
+    def __init__(self, mark: yaml.Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            raise _YamlRefused(self.peek_event().start_mark, "YAML aliases (*name) are not allowed here")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _YamlRefused(self.peek_event().start_mark, f"YAML nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call,no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def load_yaml(
+    text: str, path: str, *, line_offset: int = 0, max_chars: int = 1_000_000
+) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Parse one YAML document. Lines in positions and diagnostics are 1-based, shifted by line_offset."""
+    if len(text) > max_chars:
+        return None, [error(path, line_offset + 1, 1, "yaml-syntax", f"YAML larger than {max_chars} characters")]
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+    except _YamlRefused as refused:
+        return None, [_at_mark(path, refused.mark, line_offset, refused.message)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context and exc.problem else ""
+        return None, [_at_mark(path, mark, line_offset, f"{problem}{context}".strip())]
+    except yaml.YAMLError as exc:
+        return None, [error(path, line_offset + 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
+    finally:
+        loader.dispose()
+    document = YamlDocument(data=None)
+    diagnostics: list[Diagnostic] = []
+    if root is not None:
+        document.data = _convert(root, (), document, loader, path, line_offset, diagnostics)
+    return document, diagnostics
+
+
+def _at_mark(path: str, mark: yaml.Mark | None, line_offset: int, message: str) -> Diagnostic:
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return error(path, line + line_offset, col, "yaml-syntax", message)
+
+
+def _position(node: yaml.Node, line_offset: int) -> Position:
+    return Position(node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node,
+    at: YamlPath,
+    document: YamlDocument,
+    loader: yaml.SafeLoader,
+    path: str,
+    line_offset: int,
+    diagnostics: list[Diagnostic],
+) -> Any:
+    document.values[at] = _position(node, line_offset)
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_position = _position(key_node, line_offset)
+            if not isinstance(key_node, yaml.ScalarNode):
+                diagnostics.append(
+                    error(path, key_position.line, key_position.col, "yaml-syntax", "a key must be plain text")
+                )
+                continue
+            key = str(key_node.value)
+            if key in mapping:
+                diagnostics.append(
+                    error(path, key_position.line, key_position.col, "yaml-syntax", f"duplicate key '{key}'")
+                )
+                continue
+            document.keys[(*at, key)] = key_position
+            mapping[key] = _convert(value_node, (*at, key), document, loader, path, line_offset, diagnostics)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*at, index), document, loader, path, line_offset, diagnostics)
+            for index, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node)  # type: ignore[no-untyped-call]
+    except (ValueError, yaml.constructor.ConstructorError, OverflowError):
+        return node.value
