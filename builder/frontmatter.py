@@ -64,6 +64,10 @@ class LessonSource:
     meta: FrontMatter
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    positions: dict[str, tuple[int, int]]  # "slug", "prerequisites.0", ...: (line, col) of the value
+
+    def position(self, name: str) -> tuple[int, int]:
+        return self.positions.get(name, (1, 1))
 
 
 def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSource | None, list[Diagnostic]]:
@@ -95,7 +99,12 @@ def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSo
         )
     if diagnostics:
         return None, diagnostics
-    return LessonSource(path, slug, meta, body, body_line), []
+    positions = {
+        ".".join(str(part) for part in at): (where.line, where.col)
+        for at, where in document.values.items()
+        if 0 < len(at) <= 2
+    }
+    return LessonSource(path, slug, meta, body, body_line, positions), []
 
 
 @dataclass(frozen=True, slots=True)

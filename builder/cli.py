@@ -1,0 +1,148 @@
+"""`kb`: build, check, serve and scaffold a knowledge base. Exit status: 0 ok, 1 site errors, 2 usage, 3 bug."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from builder import __version__
+from builder.diagnostics import Diagnostic, format_github, format_json, format_text, has_errors, summary
+from builder.progress import Reporter
+
+EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="Build a knowledge base of engineering lessons.")
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def site_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="the site folder (default: .)")
+
+    build = commands.add_parser("build", help="build the site into its output folder")
+    site_option(build)
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output_dir of site.yml)")
+    build.add_argument("--drafts", action="store_true", help="include draft lessons")
+    build.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--base-url", metavar="URL", help="override base_url of site.yml")
+
+    check = commands.add_parser("check", help="report every diagnostic of a build, writing nothing")
+    site_option(check)
+    check.add_argument("--format", choices=("text", "github", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--drafts", action="store_true", help="check draft lessons as if published")
+
+    serve = commands.add_parser("serve", help="live preview with rebuilds and browser reload")
+    site_option(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--drafts", action="store_true")
+    serve.add_argument("--open", action="store_true", help="open the browser")
+
+    new = commands.add_parser("new", help="write a new lesson that passes kb check")
+    new.add_argument("title")
+    site_option(new)
+    new.add_argument("--topic", action="append", default=[], metavar="ID", required=True)
+    new.add_argument("--skill", action="append", default=[], metavar="ID")
+    new.add_argument("--level", choices=("beginner", "intermediate", "advanced"))
+    new.add_argument("--dir", default="", metavar="SUBDIR", help="folder under content/ (default: content/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    if hasattr(args, "site") and not (args.site / "site.yml").is_file():
+        print(f"kb: no site.yml in {args.site.resolve()} (use --site DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("kb: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            kind = sys.exc_info()[0]
+            name = kind.__name__ if kind else "error"
+            print(
+                f"kb: internal error ({name}). This is a bug in kb, not in your site: please report it,"
+                " with the output of the same command run with --debug.",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        return _build(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "new":
+        from builder.scaffold import new_lesson
+
+        return new_lesson(args.site, args.title, args.topic, args.skill, args.level, args.dir)
+    from builder.serve import serve
+
+    return serve(args.site, args.host, args.port, drafts=args.drafts, open_browser=args.open)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from builder.build import BuildOptions, build
+
+    if args.jobs < 0:
+        print("kb: --jobs must be 0 (all cores) or more", file=sys.stderr)
+        return EXIT_USAGE
+    reporter = Reporter(sys.stderr)
+    started = time.perf_counter()
+    options = BuildOptions(
+        site_dir=args.site,
+        out_dir=args.out,
+        drafts=args.drafts,
+        jobs=args.jobs or os.cpu_count() or 1,
+        search=not args.no_search,
+        strict=args.strict,
+        base_url=args.base_url,
+    )
+    result = build(options, reporter.stage)
+    reporter.done()
+    _report(result.diagnostics, "text")
+    if not result.ok:
+        print(f"kb: build failed ({summary(result.diagnostics)}); the previous output is untouched", file=sys.stderr)
+        return EXIT_SITE_ERRORS
+    seconds = time.perf_counter() - started
+    print(f"kb: built {result.pages} files into {result.out_dir} in {seconds:.2f}s ({summary(result.diagnostics)})")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from builder.build import BuildOptions, analyse
+
+    analysis = analyse(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
+    diagnostics = sorted(analysis.diagnostics)
+    _report(diagnostics, args.format)
+    if args.format == "text":
+        print(f"kb: {summary(diagnostics)}", file=sys.stderr)
+    return EXIT_SITE_ERRORS if has_errors(diagnostics, strict=args.strict) else EXIT_OK
+
+
+def _report(diagnostics: list[Diagnostic], style: str) -> None:
+    if style == "json":
+        sys.stdout.write(format_json(diagnostics))
+    elif style == "github":
+        sys.stdout.write(format_github(diagnostics))
+    elif diagnostics:
+        sys.stdout.write(format_text(diagnostics))

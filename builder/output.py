@@ -1,0 +1,95 @@
+"""Write a build into a staging folder beside the output folder and swap it in atomically.
+
+A failed or killed build never touches the previous output: the staging folder is only renamed into place
+once it is complete, and the next build removes any leftovers of an interrupted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+STAGING_MARK = ".staging-"
+OLD_MARK = ".old-"
+_RENAME_EXCHANGE = 2
+
+
+class UnsafeOutputPath(ValueError):
+    """A path that would land outside the output folder."""
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """root/relative, refusing absolute paths, '..' and anything else that would climb out of root."""
+    posix = PurePosixPath(relative)
+    if not relative or posix.is_absolute() or "\\" in relative or any(p in {"..", ""} for p in posix.parts):
+        raise UnsafeOutputPath(relative)
+    target = root.joinpath(*posix.parts)
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise UnsafeOutputPath(relative)
+    return target
+
+
+def clean_leftovers(out_dir: Path) -> None:
+    """Remove staging folders of interrupted builds; restore the output if a swap was cut short."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    prefix = f".{out_dir.name}"
+    for entry in sorted(parent.iterdir()):
+        if not entry.name.startswith(prefix):
+            continue
+        rest = entry.name[len(prefix):]
+        if rest.startswith(OLD_MARK) and not out_dir.exists():
+            entry.rename(out_dir)
+        elif rest.startswith((STAGING_MARK, OLD_MARK)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def staging_dir(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}{STAGING_MARK}{os.getpid()}"
+
+
+def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write each file under root; a path written twice is a bug in the build, not a silent overwrite."""
+    written: set[str] = set()
+    for relative, data in files:
+        if relative in written:
+            raise ValueError(f"two outputs want the same file: {relative}")
+        written.add(relative)
+        target = safe_join(root, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return len(written)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Make staging the output folder in one step where the OS allows it, then drop the old output."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+        return
+    old = out_dir.parent / f".{out_dir.name}{OLD_MARK}{os.getpid()}"
+    out_dir.rename(old)
+    staging.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two paths atomically. False where unsupported."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(name, use_errno=True)
+        at_fdcwd = -100
+        result = libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+        return bool(result == 0)
+    return False

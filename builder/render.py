@@ -1,0 +1,205 @@
+"""Graph + theme -> every output file, in memory, keyed by its path under the output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from jinja2 import Environment
+
+from builder import views
+from builder.config import SiteConfig
+from builder.graph import Lesson, SiteGraph, asset_url
+from builder.markdown import resolve_placeholders
+from builder.theme import Theme, fingerprint
+
+FEED_SIZE = 20
+HOME_LATEST = 10
+ASSETS_DIR = "assets"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    path: str  # site-relative URL path: "" for home, "lessons/x/" for a folder, "feed.xml" for a file
+    title: str
+    description: str
+    section: str = ""
+
+
+def output_name(url_path: str) -> str:
+    return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
+
+
+class SiteRenderer:
+    def __init__(self, config: SiteConfig, graph: SiteGraph, theme: Theme) -> None:
+        self.config = config
+        self.graph = graph
+        self.env: Environment = theme.environment()
+        self.static = theme.static_files()
+        self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
+        base = config.base_path
+        origin = config.base_url[: len(config.base_url) - len(base)]
+        stamps = {name: fingerprint(data) for name, data in self.static.items()}
+        self.env.globals.update(
+            site=config,
+            url=lambda path: base + path,
+            abs_url=lambda path: origin + base + path,
+            asset=lambda name: f"{base}{ASSETS_DIR}/{name}?v={stamps[name]}",
+        )
+
+    def render_all(self) -> Iterator[tuple[str, bytes]]:
+        for name, data in sorted(self.static.items()):
+            yield f"{ASSETS_DIR}/{name}", data
+        for slug in self.graph.lessons:
+            yield self.render_lesson(slug)
+        yield from self.render_indexes()
+
+    def _page(self, template: str, page: Page, **context: Any) -> tuple[str, bytes]:
+        html = self.env.get_template(template).render(page=page, **context)
+        return output_name(page.path), html.encode("utf-8")
+
+    def body_html(self, lesson: Lesson) -> str:
+        base = self.config.base_path
+        urls = self.graph.link_urls.get(lesson.slug, [])
+        titles = self.graph.link_titles.get(lesson.slug, {})
+        return resolve_placeholders(
+            lesson.body.html,
+            lambda index: escape(base + urls[index]) if urls[index] else "#",
+            lambda index: escape(titles.get(index, "")),
+        )
+
+    def render_lesson(self, slug: str) -> tuple[str, bytes]:
+        lesson = self.graph.lessons[slug]
+        view = views.lesson_view(lesson, self.body_html(lesson), self.graph, self.config, self.cards)
+        page = Page(lesson.url, view.title, view.summary, "lessons")
+        return self._page("lesson.html", page, lesson=view, json_ld=self._json_ld(view))
+
+    def _json_ld(self, view: views.LessonView) -> dict[str, Any]:
+        absolute = self.config.base_url + view.url
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": view.title,
+            "description": view.summary,
+            "datePublished": view.date.isoformat(),
+            "dateModified": (view.updated or view.date).isoformat(),
+            "url": absolute,
+            "mainEntityOfPage": absolute,
+            "keywords": [t.title for t in (*view.topics, *view.skills)],
+            "inLanguage": self.config.language,
+        }
+        if view.level:
+            data["educationalLevel"] = view.level
+        if view.authors:
+            data["author"] = [
+                {"@type": "Person", "name": a.name, **({"url": a.url} if a.url else {})} for a in view.authors
+            ]
+        return data
+
+    def render_indexes(self) -> Iterator[tuple[str, bytes]]:
+        config, graph = self.config, self.graph
+        all_cards = list(self.cards.values())
+        topics = views.terms(config, graph, "topics")
+        skills = views.terms(config, graph, "skills")
+        paths = [self._path_view(key) for key in config.paths]
+        yield self._page(
+            "home.html",
+            Page("", config.title, config.description or config.title),
+            latest=all_cards[:HOME_LATEST],
+            lesson_count=len(all_cards),
+            topics=topics,
+            skills=skills,
+            paths=paths,
+        )
+        yield self._page(
+            "lessons.html", Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"), lessons=all_cards
+        )
+        for kind, label, items in (("topics", "Topic", topics), ("skills", "Skill", skills)):
+            yield self._page("terms.html", Page(f"{kind}/", kind.title(), f"{label}s of {config.title}.", kind),
+                             kind=kind, terms=items)
+            for term in items:
+                yield self._term_page(kind, label, term)
+                yield self._feed(f"{kind}/{term.id}/", f"{term.title} · {config.title}", term.description,
+                                 graph.lessons_with(kind, term.id))
+        yield self._page("paths.html", Page("paths/", "Learning paths", f"Learning paths of {config.title}.", "paths"),
+                         paths=paths)
+        for path in paths:
+            yield self._page("path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path)
+        yield self._feed("", config.title, config.description, tuple(graph.lessons))
+        yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
+        yield self._sitemap()
+        yield "robots.txt", self.env.get_template("robots.txt").render().encode()
+
+    def _term_page(self, kind: str, label: str, term: views.TermView) -> tuple[str, bytes]:
+        cooccurring = [
+            {"kind": other_kind, "id": other, "count": count,
+             "title": (self.config.topics if other_kind == "topics" else self.config.skills)[other].title}
+            for (other_kind, other), count in self.graph.cooccurring.get((kind, term.id), ())
+        ]
+        return self._page(
+            "term.html",
+            Page(f"{kind}/{term.id}/", term.title, term.description, kind),
+            kind=kind,
+            kind_label=label,
+            term=term,
+            lessons=[self.cards[slug] for slug in self.graph.lessons_with(kind, term.id)],
+            cooccurring=cooccurring,
+            search_filter=f"{kind[:-1]}={escape(term.title)}",
+        )
+
+    def _path_view(self, key: str) -> dict[str, Any]:
+        path = self.config.paths[key]
+        steps = [self.cards[slug] for slug in path.lessons if slug in self.cards]
+        return {"id": key, "title": path.title, "description": path.description, "steps": steps}
+
+    def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> tuple[str, bytes]:
+        entries = []
+        for slug in slugs[:FEED_SIZE]:
+            lesson = self.graph.lessons[slug]
+            meta = lesson.source.meta
+            entries.append({
+                "title": meta.title,
+                "url": lesson.url,
+                "published": _timestamp(meta.date),
+                "updated": _timestamp(meta.updated or meta.date),
+                "authors": [self.config.authors[a] for a in meta.authors],
+                "categories": [views.TermView("topics", t, self.config.topics[t].title, "", 0) for t in meta.topics],
+                "summary": meta.summary,
+                "content": self.body_html(lesson),
+            })
+        updated = max((e["updated"] for e in entries), default=_timestamp(dt.date(2000, 1, 1)))
+        feed = {"title": title, "subtitle": subtitle, "page": page_path, "path": page_path + "feed.xml",
+                "updated": updated, "entries": entries}
+        return page_path + "feed.xml", self.env.get_template("feed.xml").render(feed=feed).encode()
+
+    def _sitemap(self) -> tuple[str, bytes]:
+        config, graph = self.config, self.graph
+        def newest(slugs: tuple[str, ...]) -> str:
+            return max((_lastmod(graph.lessons[s]) for s in slugs), default="")
+        everything = tuple(graph.lessons)
+        entries = [{"path": "", "lastmod": newest(everything)}, {"path": "lessons/", "lastmod": newest(everything)}]
+        entries += [{"path": lesson.url, "lastmod": _lastmod(lesson)} for lesson in graph.lessons.values()]
+        for kind in ("topics", "skills"):
+            entries.append({"path": f"{kind}/", "lastmod": newest(everything)})
+            for key in getattr(config, kind):
+                entries.append({"path": f"{kind}/{key}/", "lastmod": newest(graph.lessons_with(kind, key))})
+        entries.append({"path": "paths/", "lastmod": newest(everything)})
+        for key, path in config.paths.items():
+            steps = tuple(s for s in path.lessons if s in graph.lessons)
+            entries.append({"path": f"paths/{key}/", "lastmod": newest(steps)})
+        return "sitemap.xml", self.env.get_template("sitemap.xml").render(entries=entries).encode()
+
+
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _lastmod(lesson: Lesson) -> str:
+    meta = lesson.source.meta
+    return (meta.updated or meta.date).isoformat()
+
+
+__all__ = ["SiteRenderer", "asset_url", "output_name"]

@@ -1,0 +1,69 @@
+"""Locate a site's theme and build its Jinja environment: the site's templates first, the default below."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+
+from builder.highlight import stylesheet
+
+DEFAULT_THEME = "default"
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme: shipped inside the package, or beside it in a source checkout."""
+    packaged = Path(__file__).parent / "themes" / DEFAULT_THEME
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "themes" / DEFAULT_THEME
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    dirs: tuple[Path, ...]  # most specific first; the built-in default is always last
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [d / "templates" for d in self.dirs if (d / "templates").is_dir()]
+
+    def environment(self) -> Environment:
+        builtin = FileSystemLoader(builtin_theme_dir() / "templates")
+        return Environment(
+            loader=ChoiceLoader(
+                [FileSystemLoader(self.template_dirs), PrefixLoader({DEFAULT_THEME: builtin}, delimiter="/")]
+            ),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def static_files(self) -> dict[str, bytes]:
+        """Theme assets by output name: the default's first, each site theme's overriding them."""
+        files: dict[str, bytes] = {"pygments.css": stylesheet().encode()}
+        for directory in reversed(self.dirs):
+            static = directory / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static).parts):
+                    files[path.relative_to(static).as_posix()] = path.read_bytes()
+        return files
+
+
+def find_theme(site_dir: Path, name: str) -> Theme | None:
+    own = site_dir / "themes" / name
+    builtin = builtin_theme_dir()
+    if own.is_dir():
+        return Theme((own, builtin) if own.resolve() != builtin.resolve() else (builtin,))
+    if name == DEFAULT_THEME:
+        return Theme((builtin,))
+    return None
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]

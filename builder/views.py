@@ -1,0 +1,152 @@
+"""Plain view objects that templates read: cards, term summaries, lesson pages. No logic in templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from builder.config import SiteConfig
+from builder.graph import Lesson, PathStep, SiteGraph
+from builder.markdown import Heading
+from builder.related import Relation
+
+WORDS_PER_MINUTE = 220
+
+
+def date_text(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    slug: str
+    url: str
+    title: str
+    summary: str
+    date: dt.date
+    date_text: str
+    level: str | None
+
+
+def card(lesson: Lesson) -> Card:
+    meta = lesson.source.meta
+    return Card(lesson.slug, lesson.url, meta.title, meta.summary, meta.date, date_text(meta.date), meta.level)
+
+
+@dataclass(frozen=True, slots=True)
+class TermView:
+    kind: str  # "topics" or "skills"
+    id: str
+    title: str
+    description: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorView:
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathNav:
+    path_id: str
+    title: str
+    step: int
+    total: int
+    previous: Card | None
+    next: Card | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedView:
+    card: Card
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LessonView:
+    slug: str
+    url: str
+    title: str
+    summary: str
+    date: dt.date
+    date_text: str
+    updated: dt.date | None
+    updated_text: str
+    level: str | None
+    reading_minutes: int
+    authors: tuple[AuthorView, ...]
+    topics: tuple[TermView, ...]
+    skills: tuple[TermView, ...]
+    toc: tuple[Heading, ...]
+    body_html: str
+    prerequisites: tuple[Card, ...]
+    path_nav: tuple[PathNav, ...]
+    related: tuple[RelatedView, ...]
+    backlinks: tuple[Card, ...]
+
+
+def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
+    vocabulary = config.topics if kind == "topics" else config.skills
+    return [
+        TermView(kind, key, term.title, term.description, len(graph.lessons_with(kind, key)))
+        for key, term in vocabulary.items()
+    ]
+
+
+def reason(relation: Relation, config: SiteConfig) -> str:
+    """'shares skills: Pydantic, FastAPI · topic: API design'."""
+    parts = []
+    for kind, shared, vocabulary in (
+        ("skill", relation.shared_skills, config.skills),
+        ("topic", relation.shared_topics, config.topics),
+    ):
+        if shared:
+            plural = "s" if len(shared) > 1 else ""
+            parts.append(f"{kind}{plural}: " + ", ".join(vocabulary[key].title for key in shared))
+    return "shares " + " · ".join(parts)
+
+
+def lesson_view(lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]) -> LessonView:
+    meta = lesson.source.meta
+    slug = lesson.slug
+    return LessonView(
+        slug=slug,
+        url=lesson.url,
+        title=meta.title,
+        summary=meta.summary,
+        date=meta.date,
+        date_text=date_text(meta.date),
+        updated=meta.updated,
+        updated_text=date_text(meta.updated) if meta.updated else "",
+        level=meta.level,
+        reading_minutes=max(1, math.ceil(lesson.body.words / WORDS_PER_MINUTE)),
+        authors=tuple(AuthorView(config.authors[a].name, config.authors[a].url) for a in meta.authors),
+        topics=tuple(_term(config, "topics", key) for key in meta.topics),
+        skills=tuple(_term(config, "skills", key) for key in meta.skills),
+        toc=tuple(h for h in lesson.body.headings if h.level in (2, 3)),
+        body_html=body_html,
+        prerequisites=tuple(cards[p] for p in meta.prerequisites if p in cards),
+        path_nav=tuple(_path_nav(step, config, cards) for step in graph.path_steps.get(slug, ())),
+        related=tuple(RelatedView(cards[r.slug], reason(r, config)) for r in graph.related.get(slug, ())),
+        backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+    )
+
+
+def _term(config: SiteConfig, kind: str, key: str) -> TermView:
+    term = (config.topics if kind == "topics" else config.skills)[key]
+    return TermView(kind, key, term.title, term.description, 0)
+
+
+def _path_nav(step: PathStep, config: SiteConfig, cards: dict[str, Card]) -> PathNav:
+    steps = step.steps
+    return PathNav(
+        step.path_id,
+        config.paths[step.path_id].title,
+        step.index + 1,
+        len(steps),
+        cards[steps[step.index - 1]] if step.index > 0 else None,
+        cards[steps[step.index + 1]] if step.index + 1 < len(steps) else None,
+    )
