@@ -10,8 +10,8 @@ from pathlib import Path
 from builder.config import LoadedConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import discover
-from builder.frontmatter import LessonSource, Vocabulary, read_lesson
-from builder.graph import Lesson, SiteGraph, asset_url, build_graph
+from builder.frontmatter import Vocabulary, guess_slug, read_lesson
+from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, staging_dir, swap_in, write_files
 from builder.render import SiteRenderer
@@ -49,7 +49,9 @@ class BuildResult:
     ok: bool = False
 
 
-def parse_lesson(path: str, raw: bytes, vocabulary: Vocabulary, html: bool) -> tuple[Lesson | None, list[Diagnostic]]:
+def parse_lesson(
+    path: str, raw: bytes, vocabulary: Vocabulary, html: bool
+) -> tuple[Lesson | None, list[Diagnostic]]:
     """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
     source, diagnostics = read_lesson(path, raw, vocabulary)
     if source is None:
@@ -70,24 +72,32 @@ def analyse(options: BuildOptions, progress: Progress = lambda _: None) -> Analy
     if analysis.theme is None:
         at = loaded.document.value_at(("theme",))
         analysis.diagnostics.append(
-            error("site.yml", at.line, at.col, "invalid-value", f"'theme': no folder themes/{config.theme}/ in the site")
+            error(
+                "site.yml",
+                at.line,
+                at.col,
+                "invalid-value",
+                f"'theme': no folder themes/{config.theme}/ in the site",
+            )
         )
     sources, problems = discover(site_dir)
     analysis.diagnostics += problems
     progress(f"reading {len(sources.lessons)} lessons")
     vocabulary = Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
     lessons: list[Lesson] = []
-    drafts: set[str] = set()
+    left_out: dict[str, LeftOut] = {}
     for path in sources.lessons:
-        lesson, problems = parse_lesson(path, (site_dir / path).read_bytes(), vocabulary, config.markdown.html)
+        raw = (site_dir / path).read_bytes()
+        lesson, problems = parse_lesson(path, raw, vocabulary, config.markdown.html)
         analysis.diagnostics += problems
         if lesson is None:
+            left_out.setdefault(guess_slug(path, raw), LeftOut(path, draft=False))
             continue
         if lesson.source.meta.draft and not options.drafts:
-            drafts.add(lesson.slug)
+            left_out[lesson.slug] = LeftOut(path, draft=True)
             continue
         lessons.append(lesson)
-    graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, frozenset(drafts))
+    graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out)
     analysis.diagnostics += problems
     analysis.graph = graph
     return analysis
@@ -97,7 +107,9 @@ def build(options: BuildOptions, progress: Progress = lambda _: None) -> BuildRe
     analysis = analyse(options, progress)
     diagnostics = sorted(analysis.diagnostics)
     result = BuildResult(diagnostics)
-    if has_errors(diagnostics, strict=options.strict) or not (analysis.loaded and analysis.graph and analysis.theme):
+    if has_errors(diagnostics, strict=options.strict) or not (
+        analysis.loaded and analysis.graph and analysis.theme
+    ):
         return result
     config = analysis.loaded.config
     out_dir = options.out_dir or options.site_dir / config.output_dir

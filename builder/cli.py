@@ -1,4 +1,7 @@
-"""`kb`: build, check, serve and scaffold a knowledge base. Exit status: 0 ok, 1 site errors, 2 usage, 3 bug."""
+"""`kb`: build, check, serve and scaffold a knowledge base.
+
+Exit status: 0 ok, 1 site errors, 2 usage, 3 internal error.
+"""
 
 from __future__ import annotations
 
@@ -24,13 +27,19 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def site_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="the site folder (default: .)")
+        command.add_argument(
+            "--site", type=Path, default=Path("."), metavar="DIR", help="the site folder (default: .)"
+        )
 
     build = commands.add_parser("build", help="build the site into its output folder")
     site_option(build)
-    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output_dir of site.yml)")
+    build.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: output_dir of site.yml)"
+    )
     build.add_argument("--drafts", action="store_true", help="include draft lessons")
-    build.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
+    build.add_argument(
+        "--jobs", type=int, default=0, metavar="N", help="worker processes (default: number of cores)"
+    )
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--base-url", metavar="URL", help="override base_url of site.yml")
@@ -121,10 +130,14 @@ def _build(args: argparse.Namespace) -> int:
     reporter.done()
     _report(result.diagnostics, "text")
     if not result.ok:
-        print(f"kb: build failed ({summary(result.diagnostics)}); the previous output is untouched", file=sys.stderr)
+        print(
+            f"kb: build failed ({summary(result.diagnostics)}); the previous output is untouched",
+            file=sys.stderr,
+        )
         return EXIT_SITE_ERRORS
     seconds = time.perf_counter() - started
-    print(f"kb: built {result.pages} files into {result.out_dir} in {seconds:.2f}s ({summary(result.diagnostics)})")
+    counts = summary(result.diagnostics)
+    print(f"kb: built {result.pages} files into {result.out_dir} in {seconds:.2f}s ({counts})")
     return EXIT_OK
 
 

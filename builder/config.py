@@ -101,7 +101,9 @@ class LoadedConfig:
         return self.document.value_at(("paths", path_id, "lessons", index))
 
 
-def load_config(site_dir: Path, *, base_url: str | None = None) -> tuple[LoadedConfig | None, list[Diagnostic]]:
+def load_config(
+    site_dir: Path, *, base_url: str | None = None
+) -> tuple[LoadedConfig | None, list[Diagnostic]]:
     source = site_dir / CONFIG_FILE
     try:
         text = source.read_bytes().decode("utf-8-sig")

@@ -69,5 +69,7 @@ def _inside(path: Path, root: Path) -> bool:
 def _refused_link(site_dir: Path, path: Path, root: Path) -> Diagnostic:
     rel = path.relative_to(site_dir).as_posix()
     if _inside(path, root):
-        return error(rel, 1, 1, "unsafe-path", "symlinked folders are not followed; move the files into content/")
+        return error(
+            rel, 1, 1, "unsafe-path", "symlinked folders are not followed; move the files into content/"
+        )
     return error(rel, 1, 1, "unsafe-path", "symlink points outside the site folder; it is not published")

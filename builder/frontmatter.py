@@ -70,7 +70,9 @@ class LessonSource:
         return self.positions.get(name, (1, 1))
 
 
-def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSource | None, list[Diagnostic]]:
+def read_lesson(
+    path: str, raw: bytes, vocabulary: Vocabulary
+) -> tuple[LessonSource | None, list[Diagnostic]]:
     text, problem = _decode(path, raw)
     if text is None:
         return None, [problem] if problem else []
@@ -82,7 +84,15 @@ def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSo
     if document is None:
         return None, diagnostics
     if document.data is None:
-        return None, [error(path, 2, 1, "missing-field", "the front matter is empty: title, date, summary and topics are required")]
+        return None, [
+            error(
+                path,
+                2,
+                1,
+                "missing-field",
+                "the front matter is empty: title, date, summary and topics are required",
+            )
+        ]
     meta, problems = validate(FrontMatter, document, path)
     diagnostics += problems
     if isinstance(document.data, dict):
@@ -91,11 +101,19 @@ def read_lesson(path: str, raw: bytes, vocabulary: Vocabulary) -> tuple[LessonSo
         return None, diagnostics
     if meta.updated is not None and meta.updated < meta.date:
         at = document.value_at(("updated",))
-        diagnostics.append(error(path, at.line, at.col, "invalid-value", "'updated' must not be earlier than 'date'"))
+        diagnostics.append(
+            error(path, at.line, at.col, "invalid-value", "'updated' must not be earlier than 'date'")
+        )
     slug = meta.slug or default_slug(path)
     if not is_slug(slug):
         diagnostics.append(
-            error(path, 1, 1, "invalid-value", "cannot make a slug from this file name; set 'slug:' in the front matter")
+            error(
+                path,
+                1,
+                1,
+                "invalid-value",
+                "cannot make a slug from this file name; set 'slug:' in the front matter",
+            )
         )
     if diagnostics:
         return None, diagnostics
@@ -132,13 +150,28 @@ def _check_vocabulary(
                 continue
             at = document.value_at((field, index))
             if value in seen:
-                found.append(error(path, at.line, at.col, "invalid-value", f"'{value}' is listed twice in '{field}'"))
+                found.append(
+                    error(path, at.line, at.col, "invalid-value", f"'{value}' is listed twice in '{field}'")
+                )
             elif value not in known:
                 kind = field.removesuffix("s")
                 hint = did_you_mean(value, known)
-                found.append(error(path, at.line, at.col, code, f"unknown {kind} '{value}'{hint}; see site.yml {field}"))
+                found.append(
+                    error(
+                        path, at.line, at.col, code, f"unknown {kind} '{value}'{hint}; see site.yml {field}"
+                    )
+                )
             seen.add(value)
     return found
+
+
+_SLUG_LINE = re.compile(r"^slug:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?[ \t]*$", re.MULTILINE)
+
+
+def guess_slug(path: str, raw: bytes) -> str:
+    """The slug a lesson that failed validation most likely has, so links to it are not reported twice."""
+    found = _SLUG_LINE.search(raw[:MAX_FRONT_MATTER_CHARS].decode("utf-8", "replace"))
+    return found[1] if found else default_slug(path)
 
 
 def default_slug(path: str) -> str:
@@ -157,7 +190,13 @@ def _decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error(path, line, col, "encoding", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+        return None, error(
+            path,
+            line,
+            col,
+            "encoding",
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -165,10 +204,24 @@ def _split(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
     """'---\\nyaml\\n---\\nbody' -> (yaml, body, body's first line)."""
     lines = text.split("\n")
     if not text.strip():
-        return error(path, 1, 1, "frontmatter-missing", "empty file: a lesson starts with front matter between '---' lines")
+        return error(
+            path,
+            1,
+            1,
+            "frontmatter-missing",
+            "empty file: a lesson starts with front matter between '---' lines",
+        )
     if lines[0].rstrip() != "---":
-        return error(path, 1, 1, "frontmatter-missing", "a lesson must start with a '---' line opening its front matter")
+        return error(
+            path,
+            1,
+            1,
+            "frontmatter-missing",
+            "a lesson must start with a '---' line opening its front matter",
+        )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in {"---", "..."}:
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    return error(path, 1, 1, "frontmatter-missing", "the front matter is not closed: add a '---' line after it")
+    return error(
+        path, 1, 1, "frontmatter-missing", "the front matter is not closed: add a '---' line after it"
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from builder.config import LoadedConfig
@@ -20,6 +20,18 @@ from builder.related import Relation, Term, related_lessons
 
 FOLDER_INDEXES = ("README.md", "readme.md", "index.md")
 Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
+DRAFT = "is a draft, which this build leaves out"
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    path: str
+    draft: bool  # else: the file has errors of its own
+
+
+def _invalid(left_out: Mapping[str, LeftOut], slug: str) -> bool:
+    item = left_out.get(slug)
+    return item is not None and not item.draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +90,13 @@ def build_graph(
     lessons: Iterable[Lesson],
     assets: tuple[str, ...],
     folders: frozenset[str],
-    drafts: frozenset[str] = frozenset(),
+    left_out: Mapping[str, LeftOut] | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
-    """drafts: the slugs of draft lessons left out of this build, so links to them get a clear error."""
+    """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
+
+    A link to a draft is an error that says so; a link to a file with its own errors is not reported twice.
+    """
+    left_out = left_out or {}
     config = loaded.config
     diagnostics: list[Diagnostic] = []
     by_slug: dict[str, Lesson] = {}
@@ -89,14 +105,21 @@ def build_graph(
         if first is not None:
             line, col = lesson.source.position("slug")
             diagnostics.append(
-                error(lesson.source.path, line, col, "duplicate-slug",
-                      f"slug '{lesson.slug}' is already used by {first.source.path}")
+                error(
+                    lesson.source.path,
+                    line,
+                    col,
+                    "duplicate-slug",
+                    f"slug '{lesson.slug}' is already used by {first.source.path}",
+                )
             )
             continue
         by_slug[lesson.slug] = lesson
     ordered = sorted(by_slug.values(), key=lambda item: (-item.source.meta.date.toordinal(), item.slug))
     graph = SiteGraph({lesson.slug: lesson for lesson in ordered}, assets=assets)
-    resolver = _Resolver(graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, drafts)
+    resolver = _Resolver(
+        graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, left_out
+    )
     inbound: dict[str, set[str]] = defaultdict(set)
     for lesson in ordered:
         urls, titles = [], {}
@@ -113,7 +136,9 @@ def build_graph(
         graph.link_urls[lesson.slug] = urls
         graph.link_titles[lesson.slug] = titles
     rank = {slug: index for index, slug in enumerate(graph.lessons)}
-    graph.backlinks = {slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()}
+    graph.backlinks = {
+        slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
+    }
     _index_terms(graph)
     graph.related = related_lessons(
         list(graph.lessons),
@@ -121,8 +146,8 @@ def build_graph(
         {"skills": config.related.weights.skills, "topics": config.related.weights.topics},
         config.related.max,
     )
-    diagnostics += _paths(graph, loaded, drafts)
-    diagnostics += _prerequisites(graph, drafts)
+    diagnostics += _paths(graph, loaded, left_out)
+    diagnostics += _prerequisites(graph, left_out)
     diagnostics += _quality_warnings(graph, loaded, inbound)
     return graph, diagnostics
 
@@ -149,13 +174,19 @@ def _index_terms(graph: SiteGraph) -> None:
 
 class _Resolver:
     def __init__(
-        self, graph: SiteGraph, by_path: dict[str, str], assets: set[str], folders: frozenset[str], drafts: frozenset[str]
+        self,
+        graph: SiteGraph,
+        by_path: dict[str, str],
+        assets: set[str],
+        folders: frozenset[str],
+        left_out: Mapping[str, LeftOut],
     ) -> None:
         self.graph = graph
         self.by_path = by_path
         self.assets = assets
         self.folders = folders
-        self.drafts = drafts
+        self.left_out = left_out
+        self.left_out_paths = {item.path: item for item in left_out.values()}
 
     def resolve(self, lesson: Lesson, link: LinkRef) -> tuple[str | None, str, Diagnostic | None]:
         """-> (target lesson slug or None, site-relative URL, problem)."""
@@ -169,17 +200,27 @@ class _Resolver:
         if link.kind == "wiki":
             if link.target in self.graph.lessons:
                 return self._anchor(lesson, link, link.target, fail)
-            if link.target in self.drafts:
-                return fail("broken-link", f"[[{link.target}]] is a draft, which this build leaves out")
+            if link.target in self.left_out:
+                return self._left_out(self.left_out[link.target], f"[[{link.target}]]", fail)
             hint = did_you_mean(link.target, self.graph.lessons)
             return fail("broken-link", f"no lesson with slug '{link.target}'{hint}")
         if "\\" in link.target or link.target.startswith("/"):
-            return fail("unsafe-path", f"'{link.target}': link to other files with a relative path such as ../dir/file.md")
+            return fail(
+                "unsafe-path",
+                f"'{link.target}': link to other files with a relative path such as ../dir/file.md",
+            )
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), link.target))
         if not joined.startswith(CONTENT_DIR + "/") and joined != CONTENT_DIR:
             return fail("unsafe-path", f"'{link.target}' points outside content/")
         if joined in self.folders or link.target.endswith("/"):
-            index = next((f"{joined}/{name}" for name in FOLDER_INDEXES if f"{joined}/{name}" in self.by_path), None)
+            index = next(
+                (
+                    f"{joined}/{name}"
+                    for name in FOLDER_INDEXES
+                    if f"{joined}/{name}" in self.by_path or f"{joined}/{name}" in self.left_out_paths
+                ),
+                None,
+            )
             if index is None:
                 return fail("broken-link", f"folder '{joined}' has no README.md or index.md lesson")
             joined = index
@@ -187,43 +228,59 @@ class _Resolver:
             return self._anchor(lesson, link, self.by_path[joined], fail)
         if joined in self.assets:
             return None, asset_url(joined), None
-        if joined.endswith(".md") and joined in self.drafts:
-            return fail("broken-link", f"'{link.target}' is a draft, which this build leaves out")
+        if joined in self.left_out_paths:
+            return self._left_out(self.left_out_paths[joined], f"'{link.target}'", fail)
         candidates = self.by_path if joined.endswith(".md") else self.assets
         hint = did_you_mean(joined, candidates)
         return fail("broken-link", f"'{link.target}' does not exist ({joined}){hint}")
 
-    def _anchor(self, lesson: Lesson, link: LinkRef, target: str, fail: Fail) -> tuple[str | None, str, Diagnostic | None]:
+    @staticmethod
+    def _left_out(item: LeftOut, name: str, fail: Fail) -> tuple[str | None, str, Diagnostic | None]:
+        return fail("broken-link", f"{name} {DRAFT}") if item.draft else (None, "", None)
+
+    def _anchor(
+        self, lesson: Lesson, link: LinkRef, target: str, fail: Fail
+    ) -> tuple[str | None, str, Diagnostic | None]:
         target_lesson = self.graph.lessons[target]
-        url = lesson_url(target)
+        url = "" if link.kind == "anchor" else lesson_url(target)
         if not link.fragment:
             return target, url, None
         ids = [heading.id for heading in target_lesson.body.headings]
         if link.fragment in ids:
             return target, f"{url}#{link.fragment}", None
         where = "this lesson" if target == lesson.slug else f"'{target}'"
-        _, _, problem = fail("broken-anchor", f"{where} has no heading '#{link.fragment}'{did_you_mean(link.fragment, ids)}")
+        _, _, problem = fail(
+            "broken-anchor", f"{where} has no heading '#{link.fragment}'{did_you_mean(link.fragment, ids)}"
+        )
         return target, f"{url}#{link.fragment}", problem
 
 
-def _paths(graph: SiteGraph, loaded: LoadedConfig, drafts: frozenset[str]) -> list[Diagnostic]:
+def _paths(graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
     found = []
     steps: dict[str, list[PathStep]] = defaultdict(list)
     for path_id, learning_path in loaded.config.paths.items():
         known = tuple(slug for slug in learning_path.lessons if slug in graph.lessons)
         for index, slug in enumerate(learning_path.lessons):
-            if slug not in graph.lessons:
+            if slug not in graph.lessons and not _invalid(left_out, slug):
                 at = loaded.path_step_position(path_id, index)
-                why = "is a draft, which this build leaves out" if slug in drafts else "is not a lesson"
-                hint = "" if slug in drafts else did_you_mean(slug, graph.lessons)
-                found.append(error("site.yml", at.line, at.col, "unknown-lesson", f"path '{path_id}': '{slug}' {why}{hint}"))
+                why = DRAFT if slug in left_out else "is not a lesson"
+                hint = "" if slug in left_out else did_you_mean(slug, graph.lessons)
+                found.append(
+                    error(
+                        "site.yml",
+                        at.line,
+                        at.col,
+                        "unknown-lesson",
+                        f"path '{path_id}': '{slug}' {why}{hint}",
+                    )
+                )
         for index, slug in enumerate(known):
             steps[slug].append(PathStep(path_id, index, known))
     graph.path_steps = {slug: tuple(value) for slug, value in steps.items()}
     return found
 
 
-def _prerequisites(graph: SiteGraph, drafts: frozenset[str]) -> list[Diagnostic]:
+def _prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
     found = []
     edges: dict[str, list[str]] = {}
     for slug, lesson in graph.lessons.items():
@@ -232,19 +289,42 @@ def _prerequisites(graph: SiteGraph, drafts: frozenset[str]) -> list[Diagnostic]
             line, col = lesson.source.position(f"prerequisites.{index}")
             if prerequisite in graph.lessons:
                 edges[slug].append(prerequisite)
-            elif prerequisite in drafts:
-                found.append(error(lesson.source.path, line, col, "unknown-lesson",
-                                   f"prerequisite '{prerequisite}' is a draft, which this build leaves out"))
+            elif _invalid(left_out, prerequisite):
+                continue
+            elif prerequisite in left_out:
+                found.append(
+                    error(
+                        lesson.source.path,
+                        line,
+                        col,
+                        "unknown-lesson",
+                        f"prerequisite '{prerequisite}' {DRAFT}",
+                    )
+                )
             else:
                 hint = did_you_mean(prerequisite, graph.lessons)
-                found.append(error(lesson.source.path, line, col, "unknown-lesson",
-                                   f"prerequisite '{prerequisite}' is not a lesson{hint}"))
+                found.append(
+                    error(
+                        lesson.source.path,
+                        line,
+                        col,
+                        "unknown-lesson",
+                        f"prerequisite '{prerequisite}' is not a lesson{hint}",
+                    )
+                )
     for cycle in _cycles(edges):
         first = graph.lessons[cycle[0]]
         index = list(first.source.meta.prerequisites).index(cycle[1])
         line, col = first.source.position(f"prerequisites.{index}")
-        found.append(error(first.source.path, line, col, "prerequisite-cycle",
-                           "prerequisites form a cycle: " + " -> ".join(cycle)))
+        found.append(
+            error(
+                first.source.path,
+                line,
+                col,
+                "prerequisite-cycle",
+                "prerequisites form a cycle: " + " -> ".join(cycle),
+            )
+        )
     return found
 
 
@@ -265,7 +345,7 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
                 stack[-1] = (node, next_edge + 1)
                 child = children[next_edge]
                 if state.get(child) == 1:
-                    loop = trail[trail.index(child):]
+                    loop = trail[trail.index(child) :]
                     pivot = loop.index(min(loop))
                     rotated = loop[pivot:] + loop[:pivot]
                     cycles.add((*rotated, rotated[0]))
@@ -280,17 +360,33 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
     return [list(cycle) for cycle in sorted(cycles)]
 
 
-def _quality_warnings(graph: SiteGraph, loaded: LoadedConfig, inbound: dict[str, set[str]]) -> list[Diagnostic]:
+def _quality_warnings(
+    graph: SiteGraph, loaded: LoadedConfig, inbound: dict[str, set[str]]
+) -> list[Diagnostic]:
     found = []
     for slug, lesson in graph.lessons.items():
         path = lesson.source.path
         if not inbound.get(slug) and slug not in graph.path_steps:
-            found.append(warning(path, 1, 1, "orphan-lesson", f"no lesson links to '{slug}' and no learning path includes it"))
+            found.append(
+                warning(
+                    path,
+                    1,
+                    1,
+                    "orphan-lesson",
+                    f"no lesson links to '{slug}' and no learning path includes it",
+                )
+            )
         if not graph.related.get(slug) and loaded.config.related.max > 0:
-            found.append(warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson"))
+            found.append(
+                warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
+            )
     for kind, used in (("topics", graph.topics), ("skills", graph.skills)):
         for term in getattr(loaded.config, kind):
             if term not in used:
                 at = loaded.document.key_at((kind, term))
-                found.append(warning("site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind[:-1]} '{term}'"))
+                found.append(
+                    warning(
+                        "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind[:-1]} '{term}'"
+                    )
+                )
     return found

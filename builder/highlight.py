@@ -36,8 +36,12 @@ def highlight_code(code: str, language: str, _attrs: str = "") -> str:
 
 
 def stylesheet() -> str:
-    """Light rules by default, dark ones under [data-theme=dark] and, unless light is forced, the OS setting."""
-    light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")
-    dark_rules = HtmlFormatter(style=DARK_STYLE).get_style_defs(":root[data-theme=dark] .highlight")
-    dark_auto = HtmlFormatter(style=DARK_STYLE).get_style_defs(":root:not([data-theme=light]) .highlight")
+    """Light rules by default; dark ones under [data-theme=dark] and, unless light is forced, the OS's."""
+    light = _rules(LIGHT_STYLE, ".highlight")
+    dark_rules = _rules(DARK_STYLE, ":root[data-theme=dark] .highlight")
+    dark_auto = _rules(DARK_STYLE, ":root:not([data-theme=light]) .highlight")
     return f"{light}\n{dark_rules}\n@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n"
+
+
+def _rules(style: str, scope: str) -> str:
+    return str(HtmlFormatter(style=style).get_style_defs(scope))  # type: ignore[no-untyped-call]

@@ -104,7 +104,9 @@ def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> Re
         if token.map is not None:
             block_line = token.map[0]
         if token.type == "heading_open":
-            headings.append(Heading(int(token.tag[1]), str(token.attrGet("id") or ""), _plain(tokens[index + 1])))
+            headings.append(
+                Heading(int(token.tag[1]), str(token.attrGet("id") or ""), _plain(tokens[index + 1]))
+            )
         if token.children:
             _record_links(token.children, block_line, lines, first_line, links)
     rendered = md.renderer.render(tokens, md.options, {})
@@ -117,10 +119,16 @@ def _plain(inline: Token) -> str:
     return "".join(c.content for c in inline.children or () if c.type in {"text", "code_inline"}).strip()
 
 
-def _record_links(children: list[Token], line: int, lines: list[str], first_line: int, out: list[LinkRef]) -> None:
+def _record_links(
+    children: list[Token], line: int, lines: list[str], first_line: int, out: list[LinkRef]
+) -> None:
+    searched_to = (
+        0  # where the previous link of this line was found, so a repeated target gets its own column
+    )
     for position, child in enumerate(children):
         if child.type in {"softbreak", "hardbreak"}:
             line += 1
+            searched_to = 0
             continue
         attr = "src" if child.type == "image" else "href" if child.type == "link_open" else None
         if attr is None:
@@ -136,9 +144,15 @@ def _record_links(children: list[Token], line: int, lines: list[str], first_line
         kind: LinkKind = "wiki" if wiki else "anchor" if raw.startswith("#") else "path"
         source_line = lines[line] if line < len(lines) else ""
         needles = [child.meta["raw"]] if wiki else [f"({raw}", f"({unquote(raw)}", f"<{raw}"]
-        col = max((source_line.find(n) + 1 for n in needles), default=0) or 1
+        found = max(source_line.find(n, searched_to) for n in needles)
+        searched_to = max(searched_to, found + 1)
+        col = 1 if found < 0 else found + 1 if wiki else found + 2  # wiki: at "[[", else at the target
         wants_title = wiki and not children[position + 1].content
-        out.append(LinkRef(kind, target, unquote(fragment), line + first_line, col, wants_title, child.type == "image"))
+        out.append(
+            LinkRef(
+                kind, target, unquote(fragment), line + first_line, col, wants_title, child.type == "image"
+            )
+        )
         index = len(out) - 1
         child.attrSet(attr, f"{_URL_OPEN}{index}{_CLOSE}")
         if wants_title:

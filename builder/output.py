@@ -43,7 +43,7 @@ def clean_leftovers(out_dir: Path) -> None:
     for entry in sorted(parent.iterdir()):
         if not entry.name.startswith(prefix):
             continue
-        rest = entry.name[len(prefix):]
+        rest = entry.name[len(prefix) :]
         if rest.startswith(OLD_MARK) and not out_dir.exists():
             entry.rename(out_dir)
         elif rest.startswith((STAGING_MARK, OLD_MARK)):

@@ -37,7 +37,9 @@ def related_lessons(
         for term in terms[slug]:
             postings[term] |= 1 << index
     return {
-        slug: _top(index, [t for t in terms[slug] if weights.get(t[0], 0) > 0], postings, ordered, weights, limit)
+        slug: _top(
+            index, [t for t in terms[slug] if weights.get(t[0], 0) > 0], postings, ordered, weights, limit
+        )
         for index, slug in enumerate(ordered)
     }
 

@@ -67,7 +67,7 @@ class SiteRenderer:
         titles = self.graph.link_titles.get(lesson.slug, {})
         return resolve_placeholders(
             lesson.body.html,
-            lambda index: escape(base + urls[index]) if urls[index] else "#",
+            lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
             lambda index: escape(titles.get(index, "")),
         )
 
@@ -115,19 +115,34 @@ class SiteRenderer:
             paths=paths,
         )
         yield self._page(
-            "lessons.html", Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"), lessons=all_cards
+            "lessons.html",
+            Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"),
+            lessons=all_cards,
         )
         for kind, label, items in (("topics", "Topic", topics), ("skills", "Skill", skills)):
-            yield self._page("terms.html", Page(f"{kind}/", kind.title(), f"{label}s of {config.title}.", kind),
-                             kind=kind, terms=items)
+            yield self._page(
+                "terms.html",
+                Page(f"{kind}/", kind.title(), f"{label}s of {config.title}.", kind),
+                kind=kind,
+                terms=items,
+            )
             for term in items:
                 yield self._term_page(kind, label, term)
-                yield self._feed(f"{kind}/{term.id}/", f"{term.title} · {config.title}", term.description,
-                                 graph.lessons_with(kind, term.id))
-        yield self._page("paths.html", Page("paths/", "Learning paths", f"Learning paths of {config.title}.", "paths"),
-                         paths=paths)
+                yield self._feed(
+                    f"{kind}/{term.id}/",
+                    f"{term.title} · {config.title}",
+                    term.description,
+                    graph.lessons_with(kind, term.id),
+                )
+        yield self._page(
+            "paths.html",
+            Page("paths/", "Learning paths", f"Learning paths of {config.title}.", "paths"),
+            paths=paths,
+        )
         for path in paths:
-            yield self._page("path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path)
+            yield self._page(
+                "path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path
+            )
         yield self._feed("", config.title, config.description, tuple(graph.lessons))
         yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
         yield self._sitemap()
@@ -135,8 +150,12 @@ class SiteRenderer:
 
     def _term_page(self, kind: str, label: str, term: views.TermView) -> tuple[str, bytes]:
         cooccurring = [
-            {"kind": other_kind, "id": other, "count": count,
-             "title": (self.config.topics if other_kind == "topics" else self.config.skills)[other].title}
+            {
+                "kind": other_kind,
+                "id": other,
+                "count": count,
+                "title": (self.config.topics if other_kind == "topics" else self.config.skills)[other].title,
+            }
             for (other_kind, other), count in self.graph.cooccurring.get((kind, term.id), ())
         ]
         return self._page(
@@ -150,37 +169,52 @@ class SiteRenderer:
             search_filter=f"{kind[:-1]}={escape(term.title)}",
         )
 
-    def _path_view(self, key: str) -> dict[str, Any]:
+    def _path_view(self, key: str) -> views.PathView:
         path = self.config.paths[key]
-        steps = [self.cards[slug] for slug in path.lessons if slug in self.cards]
-        return {"id": key, "title": path.title, "description": path.description, "steps": steps}
+        steps = tuple(self.cards[slug] for slug in path.lessons if slug in self.cards)
+        return views.PathView(key, path.title, path.description, steps)
 
     def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> tuple[str, bytes]:
-        entries = []
-        for slug in slugs[:FEED_SIZE]:
-            lesson = self.graph.lessons[slug]
-            meta = lesson.source.meta
-            entries.append({
-                "title": meta.title,
-                "url": lesson.url,
-                "published": _timestamp(meta.date),
-                "updated": _timestamp(meta.updated or meta.date),
-                "authors": [self.config.authors[a] for a in meta.authors],
-                "categories": [views.TermView("topics", t, self.config.topics[t].title, "", 0) for t in meta.topics],
-                "summary": meta.summary,
-                "content": self.body_html(lesson),
-            })
-        updated = max((e["updated"] for e in entries), default=_timestamp(dt.date(2000, 1, 1)))
-        feed = {"title": title, "subtitle": subtitle, "page": page_path, "path": page_path + "feed.xml",
-                "updated": updated, "entries": entries}
-        return page_path + "feed.xml", self.env.get_template("feed.xml").render(feed=feed).encode()
+        entries = [self._feed_entry(self.graph.lessons[slug]) for slug in slugs[:FEED_SIZE]]
+        feed = views.Feed(
+            title=title,
+            subtitle=subtitle,
+            page=page_path,
+            path=page_path + "feed.xml",
+            updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
+            entries=tuple(entries),
+        )
+        return feed.path, self.env.get_template("feed.xml").render(feed=feed).encode()
+
+    def _feed_entry(self, lesson: Lesson) -> views.FeedEntry:
+        meta = lesson.source.meta
+        return views.FeedEntry(
+            title=meta.title,
+            url=lesson.url,
+            published=_timestamp(meta.date),
+            updated=_timestamp(meta.updated or meta.date),
+            authors=tuple(
+                views.AuthorView(self.config.authors[a].name, self.config.authors[a].url)
+                for a in meta.authors
+            ),
+            categories=tuple(
+                views.TermView("topics", t, self.config.topics[t].title, "", 0) for t in meta.topics
+            ),
+            summary=meta.summary,
+            content=self.body_html(lesson),
+        )
 
     def _sitemap(self) -> tuple[str, bytes]:
         config, graph = self.config, self.graph
+
         def newest(slugs: tuple[str, ...]) -> str:
             return max((_lastmod(graph.lessons[s]) for s in slugs), default="")
+
         everything = tuple(graph.lessons)
-        entries = [{"path": "", "lastmod": newest(everything)}, {"path": "lessons/", "lastmod": newest(everything)}]
+        entries = [
+            {"path": "", "lastmod": newest(everything)},
+            {"path": "lessons/", "lastmod": newest(everything)},
+        ]
         entries += [{"path": lesson.url, "lastmod": _lastmod(lesson)} for lesson in graph.lessons.values()]
         for kind in ("topics", "skills"):
             entries.append({"path": f"{kind}/", "lastmod": newest(everything)})

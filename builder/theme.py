@@ -6,7 +6,14 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from builder.highlight import stylesheet
 
@@ -50,7 +57,9 @@ class Theme:
             if not static.is_dir():
                 continue
             for path in sorted(static.rglob("*")):
-                if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static).parts):
+                if path.is_file() and not any(
+                    part.startswith(".") for part in path.relative_to(static).parts
+                ):
                     files[path.relative_to(static).as_posix()] = path.read_bytes()
         return files
 

@@ -31,7 +31,9 @@ class Card:
 
 def card(lesson: Lesson) -> Card:
     meta = lesson.source.meta
-    return Card(lesson.slug, lesson.url, meta.title, meta.summary, meta.date, date_text(meta.date), meta.level)
+    return Card(
+        lesson.slug, lesson.url, meta.title, meta.summary, meta.date, date_text(meta.date), meta.level
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,14 @@ class PathNav:
     total: int
     previous: Card | None
     next: Card | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathView:
+    id: str
+    title: str
+    description: str
+    steps: tuple[Card, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +119,9 @@ def reason(relation: Relation, config: SiteConfig) -> str:
     return "shares " + " · ".join(parts)
 
 
-def lesson_view(lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]) -> LessonView:
+def lesson_view(
+    lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]
+) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
     return LessonView(
@@ -150,3 +162,25 @@ def _path_nav(step: PathStep, config: SiteConfig, cards: dict[str, Card]) -> Pat
         cards[steps[step.index - 1]] if step.index > 0 else None,
         cards[steps[step.index + 1]] if step.index + 1 < len(steps) else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    title: str
+    url: str
+    published: str
+    updated: str
+    authors: tuple[AuthorView, ...]
+    categories: tuple[TermView, ...]
+    summary: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    title: str
+    subtitle: str
+    page: str
+    path: str
+    updated: str
+    entries: tuple[FeedEntry, ...]

@@ -54,14 +54,16 @@ class _YamlRefused(Exception):
 class _BoundedLoader(yaml.SafeLoader):
     depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            raise _YamlRefused(self.peek_event().start_mark, "YAML aliases (*name) are not allowed here")
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _YamlRefused(mark, "YAML aliases (*name) are not allowed here")
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _YamlRefused(self.peek_event().start_mark, f"YAML nested deeper than {MAX_DEPTH} levels")
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _YamlRefused(mark, f"YAML nested deeper than {MAX_DEPTH} levels")
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call,no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
@@ -71,7 +73,9 @@ def load_yaml(
 ) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Parse one YAML document. Lines in positions and diagnostics are 1-based, shifted by line_offset."""
     if len(text) > max_chars:
-        return None, [error(path, line_offset + 1, 1, "yaml-syntax", f"YAML larger than {max_chars} characters")]
+        return None, [
+            error(path, line_offset + 1, 1, "yaml-syntax", f"YAML larger than {max_chars} characters")
+        ]
     loader = _BoundedLoader(text)
     try:
         root = loader.get_single_node()
@@ -118,7 +122,9 @@ def _convert(
             key_position = _position(key_node, line_offset)
             if not isinstance(key_node, yaml.ScalarNode):
                 diagnostics.append(
-                    error(path, key_position.line, key_position.col, "yaml-syntax", "a key must be plain text")
+                    error(
+                        path, key_position.line, key_position.col, "yaml-syntax", "a key must be plain text"
+                    )
                 )
                 continue
             key = str(key_node.value)
@@ -136,6 +142,6 @@ def _convert(
             for index, item in enumerate(node.value)
         ]
     try:
-        return loader.construct_object(node)  # type: ignore[no-untyped-call]
+        return loader.construct_object(node)
     except (ValueError, yaml.constructor.ConstructorError, OverflowError):
         return node.value
