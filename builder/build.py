@@ -15,6 +15,7 @@ from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, staging_dir, swap_in, write_files
 from builder.render import SiteRenderer
+from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
 
 Progress = Callable[[str], None]
@@ -47,6 +48,7 @@ class BuildResult:
     out_dir: Path | None = None
     pages: int = 0
     ok: bool = False
+    failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
 
 
 def parse_lesson(
@@ -121,7 +123,13 @@ def build(options: BuildOptions, progress: Progress = lambda _: None) -> BuildRe
         progress(f"rendering {len(analysis.graph.lessons)} lessons")
         result.pages = write_files(staging, renderer.render_all())
         write_files(staging, _published_files(options.site_dir, analysis.graph))
+        if options.search:
+            progress("indexing for search")
+            index_site(staging)
         swap_in(staging, out_dir)
+    except SearchIndexError as exc:
+        result.failure = f"search index: {exc}"
+        return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     result.out_dir = out_dir

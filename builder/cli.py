@@ -130,10 +130,8 @@ def _build(args: argparse.Namespace) -> int:
     reporter.done()
     _report(result.diagnostics, "text")
     if not result.ok:
-        print(
-            f"kb: build failed ({summary(result.diagnostics)}); the previous output is untouched",
-            file=sys.stderr,
-        )
+        reason = result.failure or summary(result.diagnostics)
+        print(f"kb: build failed ({reason}); the previous output is untouched", file=sys.stderr)
         return EXIT_SITE_ERRORS
     seconds = time.perf_counter() - started
     counts = summary(result.diagnostics)

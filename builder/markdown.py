@@ -8,7 +8,7 @@ depends on its own source alone, which is what makes it cacheable and renderable
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -16,8 +16,10 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
@@ -82,12 +84,26 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "wikilink", wikilink)
 
 
+def _task_list_item(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A task-list checkbox with an accessible name, which markdown-it's own lacks."""
+    token = tokens[idx]
+    result = renderer.renderToken(tokens, idx, options, env)
+    if token.meta and "checked" in token.meta:
+        checked, name = (' checked=""', "done") if token.meta["checked"] else ("", "to do")
+        box = f'type="checkbox"{checked} aria-label="{name}"'
+        result += f'<input class="task-list-item-checkbox" disabled="" {box}> '
+    return result
+
+
 @lru_cache(maxsize=4)
 def _parser(html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code})
     md.use(gfm_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     md.use(wikilinks_plugin)
+    md.add_render_rule("list_item_open", _task_list_item)
     return md
 
 
@@ -168,7 +184,7 @@ _ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"type", "checked", "disabled", "aria-label"},
     "pre": {"tabindex", "data-lang"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},

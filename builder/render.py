@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment
 
@@ -144,6 +145,9 @@ class SiteRenderer:
                 "path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path
             )
         yield self._feed("", config.title, config.description, tuple(graph.lessons))
+        yield self._page(
+            "search.html", Page("search/", "Search", f"Search the lessons of {config.title}.", "search")
+        )
         yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
         yield self._sitemap()
         yield "robots.txt", self.env.get_template("robots.txt").render().encode()
@@ -166,7 +170,7 @@ class SiteRenderer:
             term=term,
             lessons=[self.cards[slug] for slug in self.graph.lessons_with(kind, term.id)],
             cooccurring=cooccurring,
-            search_filter=f"{kind[:-1]}={escape(term.title)}",
+            search_query=urlencode({kind[:-1]: term.title}),
         )
 
     def _path_view(self, key: str) -> views.PathView:
@@ -221,6 +225,7 @@ class SiteRenderer:
             for key in getattr(config, kind):
                 entries.append({"path": f"{kind}/{key}/", "lastmod": newest(graph.lessons_with(kind, key))})
         entries.append({"path": "paths/", "lastmod": newest(everything)})
+        entries.append({"path": "search/", "lastmod": ""})
         for key, path in config.paths.items():
             steps = tuple(s for s in path.lessons if s in graph.lessons)
             entries.append({"path": f"paths/{key}/", "lastmod": newest(steps)})

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, sync_playwright
+
+from builder.server import SiteServer
 
 SITES = Path(__file__).parent / "sites"
 
@@ -31,3 +36,41 @@ def write_lesson(site: Path, relative: str, front_matter: str, body: str = "Body
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(f"---\n{front_matter.strip()}\n---\n{body}", encoding="utf-8")
     return target
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by pip's Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: ./scripts/test installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@contextlib.contextmanager
+def serving(root: Path, base_path: str) -> Iterator[SiteServer]:
+    """Serve a built site on a free loopback port for the duration of the block."""
+    server = SiteServer(("127.0.0.1", 0), root, base_path)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,52 @@
+"""Pagefind indexing of a built site folder, run on the staged output before it is swapped in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+BUNDLE_DIR = "pagefind"
+TIMEOUT_SECONDS = 900
+
+
+class SearchIndexError(Exception):
+    """Pagefind is missing or failed: an environment problem, reported without a traceback."""
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary from the pagefind-bin wheel, or KB_PAGEFIND when set."""
+    override = os.environ.get("KB_PAGEFIND")
+    if override:
+        return Path(override)
+    try:
+        import pagefind_bin
+    except ImportError:
+        raise SearchIndexError("Pagefind is not installed: pip install 'pagefind[bin]'") from None
+    try:
+        return Path(pagefind_bin.get_executable())
+    except FileNotFoundError as exc:
+        raise SearchIndexError(f"the Pagefind binary is missing ({exc}); reinstall 'pagefind[bin]'") from None
+
+
+def index_site(site_root: Path) -> None:
+    """Write the search bundle into site_root/pagefind/ from the pages' data-pagefind-* markup."""
+    executable = pagefind_executable()
+    command = [str(executable), "--site", str(site_root), "--output-subdir", BUNDLE_DIR, "--silent"]
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+        )
+    except FileNotFoundError:
+        raise SearchIndexError(f"the Pagefind binary {executable} does not exist") from None
+    except PermissionError:
+        raise SearchIndexError(f"the Pagefind binary {executable} cannot be run") from None
+    except subprocess.TimeoutExpired:
+        raise SearchIndexError(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
+    except OSError as exc:
+        raise SearchIndexError(f"Pagefind could not start: {exc}") from None
+    if completed.returncode != 0:
+        detail = " ".join((completed.stderr or completed.stdout).strip().splitlines()[-3:])
+        raise SearchIndexError(f"Pagefind failed with exit status {completed.returncode}: {detail}")
+    if not (site_root / BUNDLE_DIR / "pagefind.js").is_file():
+        raise SearchIndexError("Pagefind ran but wrote no pagefind.js")
