@@ -1,24 +1,36 @@
-"""The build: config -> discover -> front matter -> Markdown -> graph -> render -> output (-> search)."""
+"""The build: config -> discover -> front matter -> Markdown -> graph -> render -> output (-> search).
+
+A SiteBuilder remembers what its last build learned (parsed lessons by file content, the key of every
+output file), so the next build re-parses only changed lessons and re-renders only pages whose inputs
+changed, while producing exactly the bytes a full build would.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.config import LoadedConfig, load_config
+from builder import __version__
+from builder.config import CONFIG_FILE, LoadedConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
-from builder.discover import discover
+from builder.discover import Sources, discover
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
-from builder.output import clean_leftovers, staging_dir, swap_in, write_files
-from builder.render import SiteRenderer
+from builder.output import clean_leftovers, replace_file, safe_join, staging_dir, swap_in
+from builder.render import BodyCache, PageJob, SiteRenderer
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
 
 Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +38,7 @@ class BuildOptions:
     site_dir: Path
     out_dir: Path | None = None
     drafts: bool = False
-    jobs: int = 0
+    jobs: int = 1
     search: bool = True
     strict: bool = False
     base_url: str | None = None
@@ -41,14 +53,29 @@ class Analysis:
     graph: SiteGraph | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    @property
+    def ready(self) -> bool:
+        return self.loaded is not None and self.theme is not None and self.graph is not None
+
 
 @dataclass(slots=True)
 class BuildResult:
     diagnostics: list[Diagnostic]
     out_dir: Path | None = None
-    pages: int = 0
+    pages: int = 0  # output files in the build
+    rendered: int = 0  # of which rendered or copied anew (the rest were unchanged)
+    changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
     ok: bool = False
     failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    stamp: tuple[int, int]  # (mtime_ns, size)
+    digest: str
+    lesson: Lesson | None
+    diagnostics: tuple[Diagnostic, ...]
+    guessed_slug: str
 
 
 def parse_lesson(
@@ -61,88 +88,229 @@ def parse_lesson(
     return Lesson(source, render_markdown(source.body, first_line=source.body_line, html=html)), diagnostics
 
 
-def analyse(options: BuildOptions, progress: Progress = lambda _: None) -> Analysis:
-    site_dir = options.site_dir
-    analysis = Analysis()
-    loaded, diagnostics = load_config(site_dir, base_url=options.base_url)
-    analysis.diagnostics += diagnostics
-    if loaded is None:
-        return analysis
-    analysis.loaded = loaded
-    config = loaded.config
-    analysis.theme = find_theme(site_dir, config.theme)
-    if analysis.theme is None:
-        at = loaded.document.value_at(("theme",))
-        analysis.diagnostics.append(
-            error(
-                "site.yml",
-                at.line,
-                at.col,
-                "invalid-value",
-                f"'theme': no folder themes/{config.theme}/ in the site",
+def _parse_job(args: tuple[str, bytes, Vocabulary, bool]) -> tuple[Lesson | None, list[Diagnostic]]:
+    return parse_lesson(*args)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class SiteBuilder:
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.files: dict[str, ParsedFile] = {}
+        self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
+        self.render_epoch = ""
+        self.page_keys: dict[str, str] = {}  # output file -> key of the job that wrote what is there now
+        self.body_cache: BodyCache = {}
+
+    # -- analysis -------------------------------------------------------------------------------------
+
+    def analyse(self, progress: Progress = _quiet) -> Analysis:
+        site_dir = self.options.site_dir
+        analysis = Analysis()
+        loaded, diagnostics = load_config(site_dir, base_url=self.options.base_url)
+        analysis.diagnostics += diagnostics
+        if loaded is None:
+            return analysis
+        analysis.loaded = loaded
+        config = loaded.config
+        analysis.theme = find_theme(site_dir, config.theme)
+        if analysis.theme is None:
+            at = loaded.document.value_at(("theme",))
+            message = f"'theme': no folder themes/{config.theme}/ in the site"
+            analysis.diagnostics.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
+        sources, problems = discover(site_dir)
+        analysis.diagnostics += problems
+        progress(f"reading {len(sources.lessons)} lessons")
+        vocabulary = Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
+        epoch = repr(
+            (
+                __version__,
+                sorted(vocabulary.topics),
+                sorted(vocabulary.skills),
+                sorted(vocabulary.authors),
+                config.markdown.html,
             )
         )
-    sources, problems = discover(site_dir)
-    analysis.diagnostics += problems
-    progress(f"reading {len(sources.lessons)} lessons")
-    vocabulary = Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
-    lessons: list[Lesson] = []
-    left_out: dict[str, LeftOut] = {}
-    for path in sources.lessons:
-        raw = (site_dir / path).read_bytes()
-        lesson, problems = parse_lesson(path, raw, vocabulary, config.markdown.html)
+        if epoch != self.parse_epoch:
+            self.files.clear()
+            self.parse_epoch = epoch
+        self._parse_changed(sources, vocabulary, config.markdown.html)
+        lessons: list[Lesson] = []
+        left_out: dict[str, LeftOut] = {}
+        for path in sources.lessons:
+            parsed = self.files[path]
+            analysis.diagnostics += parsed.diagnostics
+            lesson = parsed.lesson
+            if lesson is None:
+                left_out.setdefault(parsed.guessed_slug, LeftOut(path, draft=False))
+            elif lesson.source.meta.draft and not self.options.drafts:
+                left_out[lesson.slug] = LeftOut(path, draft=True)
+            else:
+                lessons.append(lesson)
+        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out)
         analysis.diagnostics += problems
-        if lesson is None:
-            left_out.setdefault(guess_slug(path, raw), LeftOut(path, draft=False))
-            continue
-        if lesson.source.meta.draft and not options.drafts:
-            left_out[lesson.slug] = LeftOut(path, draft=True)
-            continue
-        lessons.append(lesson)
-    graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out)
-    analysis.diagnostics += problems
-    analysis.graph = graph
-    return analysis
+        analysis.graph = graph
+        return analysis
 
+    def _parse_changed(self, sources: Sources, vocabulary: Vocabulary, html: bool) -> None:
+        site_dir = self.options.site_dir
+        for gone in set(self.files) - set(sources.lessons):
+            del self.files[gone]
+        todo: list[tuple[str, tuple[int, int], bytes, str]] = []
+        for path in sources.lessons:
+            stat = (site_dir / path).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            known = self.files.get(path)
+            if known is not None and known.stamp == stamp:
+                continue
+            raw = (site_dir / path).read_bytes()
+            digest = _digest(raw)
+            if known is not None and known.digest == digest:
+                self.files[path] = ParsedFile(
+                    stamp, digest, known.lesson, known.diagnostics, known.guessed_slug
+                )
+                continue
+            todo.append((path, stamp, raw, digest))
+        for (path, stamp, raw, digest), (lesson, problems) in zip(
+            todo, self._parse_all([(path, raw, vocabulary, html) for path, _, raw, _ in todo]), strict=True
+        ):
+            self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), guess_slug(path, raw))
 
-def build(options: BuildOptions, progress: Progress = lambda _: None) -> BuildResult:
-    analysis = analyse(options, progress)
-    diagnostics = sorted(analysis.diagnostics)
-    result = BuildResult(diagnostics)
-    if has_errors(diagnostics, strict=options.strict) or not (
-        analysis.loaded and analysis.graph and analysis.theme
-    ):
-        return result
-    config = analysis.loaded.config
-    out_dir = options.out_dir or options.site_dir / config.output_dir
-    renderer = SiteRenderer(config, analysis.graph, analysis.theme)
-    clean_leftovers(out_dir)
-    staging = staging_dir(out_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        progress(f"rendering {len(analysis.graph.lessons)} lessons")
-        result.pages = write_files(staging, renderer.render_all())
-        write_files(staging, _published_files(options.site_dir, analysis.graph))
-        if options.search:
-            progress("indexing for search")
-            index_site(staging)
-        swap_in(staging, out_dir)
-    except SearchIndexError as exc:
-        result.failure = f"search index: {exc}"
-        return result
-    finally:
+    def _parse_all(
+        self, work: list[tuple[str, bytes, Vocabulary, bool]]
+    ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
+        jobs = min(self.options.jobs, os.cpu_count() or 1)
+        if jobs <= 1 or len(work) < 64:
+            return map(_parse_job, work)
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(_parse_job, work, chunksize=max(1, len(work) // (jobs * 8))))
+
+    # -- output ---------------------------------------------------------------------------------------
+
+    def plan(self, analysis: Analysis) -> Plan:
+        """Every output file as a job, and an error for each published file that would hide a page."""
+        assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
+        renderer = SiteRenderer(analysis.loaded.config, analysis.graph, analysis.theme, self.body_cache)
+        jobs = list(renderer.jobs())
+        taken = {job.name for job in jobs}
+        problems = []
+        for job in _published_jobs(self.options.site_dir, analysis.graph):
+            if job.name in taken:
+                source = str(job.context["source"])
+                message = f"this file would overwrite the generated {job.name}"
+                problems.append(error(source, 1, 1, "unsafe-path", message))
+                continue
+            taken.add(job.name)
+            jobs.append(job)
+        epoch = repr(
+            (
+                __version__,
+                (self.options.site_dir / CONFIG_FILE).read_bytes(),
+                self.options.base_url,
+                analysis.theme.digest(),
+            )
+        )
+        return Plan(jobs, renderer, problems, _digest(epoch.encode()))
+
+    def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
+        """Write the planned files into target. A file whose key is unchanged since the last write is
+        taken from previous (the folder holding that output): hard-linked from another folder, or left
+        alone when it is the same folder. Stale files are removed from a folder updated in place."""
+        if plan.epoch != self.render_epoch:
+            self.page_keys = {}
+            self.render_epoch = plan.epoch
+        keys: dict[str, str] = {}
+        for job in plan.jobs:
+            if job.name in keys:
+                raise ValueError(f"two outputs want the same file: {job.name}")  # a bug in kb, not the site
+            key = job.key()
+            keys[job.name] = key
+            destination = safe_join(target, job.name)
+            if previous is not None and self.page_keys.get(job.name) == key:
+                kept = safe_join(previous, job.name)
+                if kept == destination and destination.is_file():
+                    continue
+                if kept.is_file():
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(kept, destination)
+                    continue
+            result.rendered += 1
+            if replace_file(destination, plan.renderer.render(job)):
+                result.changed.append(job.name)
+        if previous is not None and previous == target:
+            for stale in sorted(set(self.page_keys) - set(keys)):
+                safe_join(target, stale).unlink(missing_ok=True)
+                result.changed.append(stale)
+        self.page_keys = keys
+        result.pages = len(keys)
+
+    def check(self, analysis: Analysis) -> tuple[Plan | None, BuildResult]:
+        """The plan when the site can be written (no errors, or no warnings under --strict)."""
+        if not analysis.ready:
+            return None, BuildResult(sorted(analysis.diagnostics))
+        plan = self.plan(analysis)
+        result = BuildResult(sorted(analysis.diagnostics + plan.problems))
+        if has_errors(result.diagnostics, strict=self.options.strict):
+            return None, result
+        return plan, result
+
+    def build(self, progress: Progress = _quiet) -> BuildResult:
+        """A full build into a staging folder, swapped in only when everything succeeded."""
+        analysis = self.analyse(progress)
+        plan, result = self.check(analysis)
+        if plan is None or analysis.loaded is None or analysis.graph is None:
+            return result
+        out_dir = self.options.out_dir or self.options.site_dir / analysis.loaded.config.output_dir
+        clean_leftovers(out_dir)
+        staging = staging_dir(out_dir)
         shutil.rmtree(staging, ignore_errors=True)
-    result.out_dir = out_dir
-    result.ok = True
-    return result
+        staging.mkdir(parents=True)
+        try:
+            progress(f"rendering {len(analysis.graph.lessons)} lessons")
+            self.write(plan, staging, out_dir if out_dir.is_dir() else None, result)
+            if self.options.search:
+                progress("indexing for search")
+                index_site(staging)
+            swap_in(staging, out_dir)
+        except SearchIndexError as exc:
+            result.failure = f"search index: {exc}"
+            self.page_keys = {}
+            return result
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        result.out_dir = out_dir
+        result.ok = True
+        return result
 
 
-def _published_files(site_dir: Path, graph: SiteGraph) -> list[tuple[str, bytes]]:
+@dataclass(frozen=True, slots=True)
+class Plan:
+    jobs: list[PageJob]
+    renderer: SiteRenderer
+    problems: list[Diagnostic]
+    epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
+
+
+def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
+    return SiteBuilder(options).analyse(progress)
+
+
+def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
+    return SiteBuilder(options).build(progress)
+
+
+def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
     """Files beside the lessons under media/, and the site's static/ folder verbatim at the root."""
-    files = [(asset_url(path), (site_dir / path).read_bytes()) for path in graph.assets]
+    for asset in graph.assets:
+        yield PageJob(asset_url(asset), None, {"source": asset}, data=(site_dir / asset).read_bytes())
     static = site_dir / "static"
     if static.is_dir():
         for path in sorted(static.rglob("*")):
             if path.is_file() and not path.is_symlink():
-                files.append((path.relative_to(static).as_posix(), path.read_bytes()))
-    return files
+                name = path.relative_to(static).as_posix()
+                yield PageJob(name, None, {"source": f"static/{name}"}, data=path.read_bytes())

@@ -11,7 +11,6 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 STAGING_MARK = ".staging-"
@@ -54,17 +53,19 @@ def staging_dir(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}{STAGING_MARK}{os.getpid()}"
 
 
-def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Write each file under root; a path written twice is a bug in the build, not a silent overwrite."""
-    written: set[str] = set()
-    for relative, data in files:
-        if relative in written:
-            raise ValueError(f"two outputs want the same file: {relative}")
-        written.add(relative)
-        target = safe_join(root, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return len(written)
+def replace_file(path: Path, data: bytes) -> bool:
+    """Write data to path atomically (a temporary file renamed over it); False when it already holds data.
+
+    Never writes into an existing file in place, so a hard link shared with an older output is safe."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.kb-tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return True
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

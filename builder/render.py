@@ -1,10 +1,15 @@
-"""Graph + theme -> every output file, in memory, keyed by its path under the output folder."""
+"""Graph + theme -> every output file, as jobs: a template and its context, or ready bytes.
+
+Each job has a key, a digest of everything its output depends on, so a rebuild renders only the pages
+whose key changed and is still byte-identical to a full build.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +28,23 @@ ASSETS_DIR = "assets"
 
 
 @dataclass(frozen=True, slots=True)
+class PageJob:
+    name: str  # the output file, relative to the output folder
+    template: str | None
+    context: dict[str, Any] = field(default_factory=dict)
+    data: bytes | None = None  # ready bytes (theme assets), no template
+
+    def key(self) -> str:
+        """A digest of the job's inputs; with the same templates and config, same key means same bytes."""
+        digest = hashlib.blake2b(digest_size=16)
+        if self.data is not None:
+            digest.update(self.data)
+        else:
+            digest.update(f"{self.template}\0{sorted(self.context.items())!r}".encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     path: str  # site-relative URL path: "" for home, "lessons/x/" for a folder, "feed.xml" for a file
     title: str
@@ -34,10 +56,16 @@ def output_name(url_path: str) -> str:
     return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
 
 
+BodyCache = dict[str, tuple[object, tuple[str, ...], tuple[tuple[int, str], ...], str]]
+
+
 class SiteRenderer:
-    def __init__(self, config: SiteConfig, graph: SiteGraph, theme: Theme) -> None:
+    def __init__(
+        self, config: SiteConfig, graph: SiteGraph, theme: Theme, body_cache: BodyCache | None = None
+    ) -> None:
         self.config = config
         self.graph = graph
+        self.body_cache: BodyCache = {} if body_cache is None else body_cache
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
@@ -51,28 +79,40 @@ class SiteRenderer:
             asset=lambda name: f"{base}{ASSETS_DIR}/{name}?v={stamps[name]}",
         )
 
-    def render_all(self) -> Iterator[tuple[str, bytes]]:
+    def jobs(self) -> Iterator[PageJob]:
         for name, data in sorted(self.static.items()):
-            yield f"{ASSETS_DIR}/{name}", data
+            yield PageJob(f"{ASSETS_DIR}/{name}", None, data=data)
         for slug in self.graph.lessons:
-            yield self.render_lesson(slug)
-        yield from self.render_indexes()
+            yield self.lesson_job(slug)
+        yield from self.index_jobs()
 
-    def _page(self, template: str, page: Page, **context: Any) -> tuple[str, bytes]:
-        html = self.env.get_template(template).render(page=page, **context)
-        return output_name(page.path), html.encode("utf-8")
+    def render(self, job: PageJob) -> bytes:
+        if job.data is not None:
+            return job.data
+        assert job.template is not None
+        return self.env.get_template(job.template).render(**job.context).encode("utf-8")
+
+    def _page(self, template: str, page: Page, **context: Any) -> PageJob:
+        return PageJob(output_name(page.path), template, {"page": page, **context})
 
     def body_html(self, lesson: Lesson) -> str:
+        """The lesson's HTML with its links filled in; remembered until the body or its links change."""
+        urls = tuple(self.graph.link_urls.get(lesson.slug, ()))
+        titles = tuple(sorted(self.graph.link_titles.get(lesson.slug, {}).items()))
+        cached = self.body_cache.get(lesson.slug)
+        if cached is not None and cached[0] is lesson.body and cached[1] == urls and cached[2] == titles:
+            return cached[3]
         base = self.config.base_path
-        urls = self.graph.link_urls.get(lesson.slug, [])
-        titles = self.graph.link_titles.get(lesson.slug, {})
-        return resolve_placeholders(
+        by_index = dict(titles)
+        html = resolve_placeholders(
             lesson.body.html,
             lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
-            lambda index: escape(titles.get(index, "")),
+            lambda index: escape(by_index.get(index, "")),
         )
+        self.body_cache[lesson.slug] = (lesson.body, urls, titles, html)
+        return html
 
-    def render_lesson(self, slug: str) -> tuple[str, bytes]:
+    def lesson_job(self, slug: str) -> PageJob:
         lesson = self.graph.lessons[slug]
         view = views.lesson_view(lesson, self.body_html(lesson), self.graph, self.config, self.cards)
         page = Page(lesson.url, view.title, view.summary, "lessons")
@@ -100,7 +140,7 @@ class SiteRenderer:
             ]
         return data
 
-    def render_indexes(self) -> Iterator[tuple[str, bytes]]:
+    def index_jobs(self) -> Iterator[PageJob]:
         config, graph = self.config, self.graph
         all_cards = list(self.cards.values())
         topics = views.terms(config, graph, "topics")
@@ -150,9 +190,9 @@ class SiteRenderer:
         )
         yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
         yield self._sitemap()
-        yield "robots.txt", self.env.get_template("robots.txt").render().encode()
+        yield PageJob("robots.txt", "robots.txt")
 
-    def _term_page(self, kind: str, label: str, term: views.TermView) -> tuple[str, bytes]:
+    def _term_page(self, kind: str, label: str, term: views.TermView) -> PageJob:
         cooccurring = [
             {
                 "kind": other_kind,
@@ -178,7 +218,7 @@ class SiteRenderer:
         steps = tuple(self.cards[slug] for slug in path.lessons if slug in self.cards)
         return views.PathView(key, path.title, path.description, steps)
 
-    def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> tuple[str, bytes]:
+    def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> PageJob:
         entries = [self._feed_entry(self.graph.lessons[slug]) for slug in slugs[:FEED_SIZE]]
         feed = views.Feed(
             title=title,
@@ -188,7 +228,7 @@ class SiteRenderer:
             updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
             entries=tuple(entries),
         )
-        return feed.path, self.env.get_template("feed.xml").render(feed=feed).encode()
+        return PageJob(feed.path, "feed.xml", {"feed": feed})
 
     def _feed_entry(self, lesson: Lesson) -> views.FeedEntry:
         meta = lesson.source.meta
@@ -208,7 +248,7 @@ class SiteRenderer:
             content=self.body_html(lesson),
         )
 
-    def _sitemap(self) -> tuple[str, bytes]:
+    def _sitemap(self) -> PageJob:
         config, graph = self.config, self.graph
 
         def newest(slugs: tuple[str, ...]) -> str:
@@ -229,7 +269,7 @@ class SiteRenderer:
         for key, path in config.paths.items():
             steps = tuple(s for s in path.lessons if s in graph.lessons)
             entries.append({"path": f"paths/{key}/", "lastmod": newest(steps)})
-        return "sitemap.xml", self.env.get_template("sitemap.xml").render(entries=entries).encode()
+        return PageJob("sitemap.xml", "sitemap.xml", {"entries": entries})
 
 
 def _timestamp(day: dt.date) -> str:

@@ -49,6 +49,15 @@ class Theme:
             keep_trailing_newline=True,
         )
 
+    def digest(self) -> str:
+        """Changes whenever any template or asset of the theme (or of the default below it) changes."""
+        digest = hashlib.blake2b(digest_size=16)
+        for directory in self.dirs:
+            for path in sorted(directory.rglob("*")):
+                if path.is_file():
+                    digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
     def static_files(self) -> dict[str, bytes]:
         """Theme assets by output name: the default's first, each site theme's overriding them."""
         files: dict[str, bytes] = {"pygments.css": stylesheet().encode()}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import BuildOptions, build
-from builder.output import UnsafeOutputPath, clean_leftovers, safe_join, write_files
+from builder.build import BuildOptions, BuildResult, Plan, SiteBuilder, build
+from builder.output import UnsafeOutputPath, clean_leftovers, safe_join
 from tests.conftest import SITES, write_lesson
 
 
@@ -77,5 +77,9 @@ def test_writes_outside_the_output_folder_are_refused(tmp_path: Path, bad: str) 
 
 
 def test_the_same_file_twice_is_a_bug(tmp_path: Path) -> None:
+    builder = SiteBuilder(BuildOptions(site_dir=SITES / "good", search=False))
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    twice = Plan([*plan.jobs, plan.jobs[-1]], plan.renderer, [], plan.epoch)
     with pytest.raises(ValueError, match="same file"):
-        write_files(tmp_path, [("a.html", b"1"), ("a.html", b"2")])
+        builder.write(twice, tmp_path, None, BuildResult([]))
