@@ -22,7 +22,9 @@ def graph() -> SiteGraph:
 
 
 def python_blocks(body: str) -> list[tuple[int, str]]:
-    blocks, current, start = [], None, 0
+    blocks: list[tuple[int, str]] = []
+    current: list[str] | None = None
+    start = 0
     for number, line in enumerate(body.split("\n"), 1):
         stripped = line.strip()
         if current is None and stripped in {"```python", "```py"}:
