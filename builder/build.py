@@ -42,6 +42,7 @@ class BuildOptions:
     search: bool = True
     strict: bool = False
     base_url: str | None = None
+    preview: bool = False  # kb serve: asset URLs without fingerprints
 
 
 @dataclass(slots=True)
@@ -195,7 +196,13 @@ class SiteBuilder:
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
         assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
-        renderer = SiteRenderer(analysis.loaded.config, analysis.graph, analysis.theme, self.body_cache)
+        renderer = SiteRenderer(
+            analysis.loaded.config,
+            analysis.graph,
+            analysis.theme,
+            self.body_cache,
+            fingerprint_assets=not self.options.preview,
+        )
         jobs = list(renderer.jobs())
         taken = {job.name for job in jobs}
         problems = []

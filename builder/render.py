@@ -61,8 +61,16 @@ BodyCache = dict[str, tuple[object, tuple[str, ...], tuple[tuple[int, str], ...]
 
 class SiteRenderer:
     def __init__(
-        self, config: SiteConfig, graph: SiteGraph, theme: Theme, body_cache: BodyCache | None = None
+        self,
+        config: SiteConfig,
+        graph: SiteGraph,
+        theme: Theme,
+        body_cache: BodyCache | None = None,
+        *,
+        fingerprint_assets: bool = True,
     ) -> None:
+        """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
+        changes the stylesheet alone and the browser can swap it in without reloading the page."""
         self.config = config
         self.graph = graph
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
@@ -71,12 +79,15 @@ class SiteRenderer:
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
-        stamps = {name: fingerprint(data) for name, data in self.static.items()}
+        stamps = {
+            name: f"?v={fingerprint(data)}" if fingerprint_assets else ""
+            for name, data in self.static.items()
+        }
         self.env.globals.update(
             site=config,
             url=lambda path: base + path,
             abs_url=lambda path: origin + base + path,
-            asset=lambda name: f"{base}{ASSETS_DIR}/{name}?v={stamps[name]}",
+            asset=lambda name: f"{base}{ASSETS_DIR}/{name}{stamps[name]}",
         )
 
     def jobs(self) -> Iterator[PageJob]:

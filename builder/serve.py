@@ -1,23 +1,260 @@
-"""`kb serve`: live preview. (Built in a later step; for now it builds once and serves the output.)"""
+"""`kb serve`: a live preview that rebuilds only what changed, reloads open pages, shows errors in them,
+and never serves a half-built site (the server waits while a new build is written)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
+import dataclasses
+import errno
+import json
+import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 
-from builder.build import BuildOptions, build
-from builder.diagnostics import format_text
+import watchfiles
+
+from builder.build import BuildOptions, SiteBuilder
+from builder.config import CONFIG_FILE
+from builder.diagnostics import Diagnostic, format_text, summary
+from builder.search import SearchIndexError, index_site
+from builder.server import SiteRequestHandler, SiteServer
+
+EVENTS_PATH = "/__kb/events"
+SCRIPT_PATH = "/__kb/livereload.js"
+SEARCH_DELAY = 1.0  # seconds of quiet before the search index is rebuilt
+HEARTBEAT = 15.0
+SOURCE_FOLDERS = {"content", "themes", "static"}
 
 
-def serve(site_dir: Path, host: str, port: int, *, drafts: bool = False, open_browser: bool = False) -> int:
-    result = build(BuildOptions(site_dir=site_dir, drafts=drafts, search=False))
-    sys.stdout.write(format_text(result.diagnostics))
-    if not result.ok or result.out_dir is None:
-        return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.out_dir))
-    with http.server.ThreadingHTTPServer((host, port), handler) as server:
-        print(f"kb: serving {result.out_dir} at http://{host}:{port}/")
-        server.serve_forever()
-    return 0
+class Preview:
+    """The state shared by the watcher, the builder and every open page's event stream."""
+
+    def __init__(self, site_dir: Path, *, drafts: bool = False, search: bool = True) -> None:
+        self.site_dir = site_dir
+        self.out_dir = Path(tempfile.mkdtemp(prefix="kb-preview-"))
+        options = BuildOptions(
+            site_dir=site_dir, drafts=drafts, search=False, preview=True, jobs=os.cpu_count() or 1
+        )
+        self.builder = SiteBuilder(options)
+        self.search = search
+        self.lock = threading.RLock()  # the server holds it while reading a file
+        self.changed = threading.Condition()
+        self.version = 0
+        self.last_changed: list[str] = []
+        self.errors: list[Diagnostic] = []
+        self.base_path = "/"
+        self.pending = threading.Event()
+        self.stop = threading.Event()
+        self.index_due: float | None = None
+        self.built_once = False
+        self.log: Callable[[str], None] = lambda line: print(line, flush=True)
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def rebuild(self) -> bool:
+        """Build once; on errors keep the last good output and publish the diagnostics. True if written."""
+        started = time.perf_counter()
+        analysis = self.builder.analyse()
+        if self.pending.is_set() and self.built_once:
+            return False  # a newer change arrived while parsing: that build will supersede this one
+        plan, result = self.builder.check(analysis)
+        problems = [d for d in result.diagnostics if d.severity == "error"]
+        if plan is None:
+            self.publish([], problems or result.diagnostics)
+            self.log(f"kb: build failed ({summary(result.diagnostics)}); still serving the last good build")
+            sys.stdout.write(format_text(result.diagnostics))
+            return False
+        if analysis.loaded is not None:
+            self.base_path = analysis.loaded.config.base_path
+        with self.lock:
+            self.builder.write(plan, self.out_dir, self.out_dir, result)
+        self.built_once = True
+        self.publish(result.changed, [])
+        seconds = time.perf_counter() - started
+        milliseconds = seconds * 1000
+        self.log(
+            f"kb: {len(result.changed)} file(s) changed, {result.rendered} rendered in {milliseconds:.0f} ms"
+        )
+        if self.search and result.changed:
+            self.index_due = time.monotonic() + SEARCH_DELAY
+        return True
+
+    def reindex(self) -> None:
+        """Pagefind into a scratch folder, then swapped in under the lock: search is never half-written."""
+        self.index_due = None
+        scratch = Path(tempfile.mkdtemp(prefix="kb-search-"))
+        try:
+            with self.lock:
+                shutil.copytree(self.out_dir, scratch / "site", ignore=shutil.ignore_patterns("pagefind"))
+            index_site(scratch / "site")
+            with self.lock:
+                target = self.out_dir / "pagefind"
+                old = self.out_dir / ".pagefind-old"
+                if target.exists():
+                    target.rename(old)
+                (scratch / "site" / "pagefind").rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            self.publish(["pagefind/pagefind.js"], self.errors)
+        except (SearchIndexError, OSError) as exc:
+            self.log(f"kb: search index not updated: {exc}")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def publish(self, changed: list[str], errors: list[Diagnostic]) -> None:
+        with self.changed:
+            self.version += 1
+            self.last_changed = changed
+            self.errors = errors
+            self.changed.notify_all()
+
+    def build_loop(self) -> None:
+        while not self.stop.is_set():
+            timeout = None if self.index_due is None else max(0.0, self.index_due - time.monotonic())
+            if not self.pending.wait(timeout):
+                if self.index_due is not None and not self.stop.is_set():
+                    self.reindex()
+                continue
+            time.sleep(0.02)  # let a burst of saves land
+            self.pending.clear()
+            try:
+                self.rebuild()
+            except Exception as exc:  # a bug must not kill the preview; say so and keep serving
+                self.log(
+                    f"kb: internal error while rebuilding ({type(exc).__name__}: {exc}); please report it"
+                )
+
+    def watch_loop(self) -> None:
+        """Watch the whole site folder (so folders created later count), keeping only its sources."""
+        for _changes in watchfiles.watch(
+            self.site_dir,
+            watch_filter=self.is_source,
+            debounce=50,
+            step=20,
+            stop_event=self.stop,
+            raise_interrupt=False,
+            ignore_permission_denied=True,
+        ):
+            self.pending.set()
+
+    def is_source(self, _change: watchfiles.Change, path: str) -> bool:
+        try:
+            parts = Path(path).relative_to(self.site_dir.resolve()).parts
+        except ValueError:
+            try:
+                parts = Path(path).relative_to(self.site_dir).parts
+            except ValueError:
+                return False
+        if not parts or any(part.startswith(".") for part in parts):
+            return False
+        return parts[0] in SOURCE_FOLDERS or parts == (CONFIG_FILE,)
+
+    # -- serving --------------------------------------------------------------------------------------
+
+    def events(self, handler: SiteRequestHandler) -> None:
+        """Server-sent events: the current errors at once, then every change as it is published."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Cache-Control", "no-cache")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        with self.changed:
+            seen = self.version
+            errors = list(self.errors)
+        if not handler.write(_event("errors", [dataclasses.asdict(d) for d in errors])):
+            return
+        while not self.stop.is_set():
+            with self.changed:
+                self.changed.wait_for(partial(self._moved_on, seen), timeout=HEARTBEAT)
+                if self.version == seen:
+                    message = b": keep-alive\n\n"
+                else:
+                    seen = self.version
+                    message = _event("changed", self.last_changed) + _event(
+                        "errors", [dataclasses.asdict(d) for d in self.errors]
+                    )
+            if not handler.write(message):
+                return
+
+    def _moved_on(self, seen: int) -> bool:
+        return self.version != seen or self.stop.is_set()
+
+    def script(self, handler: SiteRequestHandler) -> None:
+        body = (Path(__file__).parent / "livereload.js").read_bytes()
+        handler.send_file(HTTPStatus.OK, ".js", body, handler.command != "HEAD")
+
+    def inject(self, page: bytes) -> bytes:
+        tag = f'<script src="{SCRIPT_PATH}" data-base="{self.base_path}"></script>'.encode()
+        at = page.rfind(b"</body>")
+        return page[:at] + tag + page[at:] if at >= 0 else page + tag
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _event(name: str, data: object) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def serve(
+    site_dir: Path,
+    host: str,
+    port: int,
+    *,
+    drafts: bool = False,
+    open_browser: bool = False,
+    search: bool = True,
+) -> int:
+    preview = Preview(site_dir, drafts=drafts, search=search)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # clean up the preview folder on a plain kill too
+    try:
+        preview.rebuild()
+        if not preview.built_once:
+            print("kb: fix the errors above; the preview starts serving once the site builds", flush=True)
+        try:
+            server = SiteServer((host, port), preview.out_dir, preview.base_path)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                print(
+                    f"kb: port {port} on {host} is already in use; choose another with --port",
+                    file=sys.stderr,
+                )
+                return 2
+            print(f"kb: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+            return 2
+        server.lock = preview.lock
+        server.routes = {EVENTS_PATH: preview.events, SCRIPT_PATH: preview.script}
+        server.html_filter = preview.inject
+        threads = [
+            threading.Thread(target=loop, daemon=True) for loop in (preview.build_loop, preview.watch_loop)
+        ]
+        for thread in threads:
+            thread.start()
+        if preview.search and preview.built_once:
+            preview.reindex()
+        print(f"kb: serving {site_dir.resolve()} at {server.url} (Ctrl+C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(server.url)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            print("kb: stopped", flush=True)
+        finally:
+            preview.stop.set()
+            with preview.changed:
+                preview.changed.notify_all()
+            server.server_close()
+        return 0
+    finally:
+        preview.stop.set()
+        shutil.rmtree(preview.out_dir, ignore_errors=True)

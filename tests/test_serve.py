@@ -1,0 +1,253 @@
+"""kb serve in a subprocess: edits show up, open pages hear about them, errors overlay, traversal refused."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import write_lesson
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served:
+    def __init__(self, site: Path, process: subprocess.Popen[str], port: int) -> None:
+        self.site = site
+        self.process = process
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/kb/"
+
+    def get(self, path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    def wait_for(self, path: str, text: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        body = ""
+        while time.monotonic() < deadline:
+            _, body = self.get(path)
+            if text in body:
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared at {path}")
+
+
+@pytest.fixture
+def served(site_copy: Callable[[str], Path]) -> Iterator[Served]:
+    site = site_copy("good")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    for line in process.stdout:
+        if "serving" in line:
+            break
+        assert time.monotonic() < deadline, "kb serve did not start"
+    os.set_blocking(process.stdout.fileno(), False)
+    yield Served(site, process, port)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=10)
+    process.stdout.close()
+
+
+class EventStream:
+    """Reads the server-sent events of the preview, as an open page does."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        self.connection.request("GET", "/__kb/events")
+        self.response = self.connection.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self, name: str) -> object:
+        event = None
+        while True:
+            line = self.response.readline().decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == name:
+                return json.loads(line[6:])
+
+    def close(self) -> None:
+        self.response.close()
+        self.connection.close()
+
+
+def test_edit_shows_up_and_the_reload_event_fires(served: Served) -> None:
+    events = EventStream(served.port)
+    assert events.next("errors") == []
+    status, body = served.get("/kb/lessons/http-basics/")
+    assert status == 200 and '<script src="/__kb/livereload.js" data-base="/kb/"></script></body>' in body
+    readme = served.site / "content/basics/README.md"
+    readme.write_text(readme.read_text().replace("An HTTP exchange", "A fresh HTTP exchange"))
+    changed = events.next("changed")
+    assert isinstance(changed, list) and "lessons/http-basics/index.html" in changed
+    assert "lessons/error-contracts/index.html" not in changed  # nothing it shows has changed
+    served.wait_for("/kb/lessons/http-basics/", "A fresh HTTP exchange")
+    events.close()
+
+
+def test_broken_edit_keeps_last_good_page_and_shows_errors(served: Served) -> None:
+    events = EventStream(served.port)
+    assert events.next("errors") == []
+    lesson = served.site / "content/validation/error-contracts.md"
+    good = lesson.read_text()
+    lesson.write_text(
+        good.replace("topics: [api-design]", "topics: [api-desing]").replace("Errors are", "Broken")
+    )
+    errors = events.next("errors")
+    while errors == []:
+        errors = events.next("errors")
+    assert errors == [
+        {
+            "path": "content/validation/error-contracts.md",
+            "line": 5,
+            "col": 10,
+            "severity": "error",
+            "code": "unknown-topic",
+            "message": "unknown topic 'api-desing' (did you mean 'api-design'?); see site.yml topics",
+        }
+    ]
+    status, body = served.get("/kb/lessons/error-contracts/")
+    assert status == 200 and "Errors are part of the API." in body
+    lesson.write_text(good.replace("Errors are", "Fixed errors are"))
+    assert events.next("errors") == []
+    served.wait_for("/kb/lessons/error-contracts/", "Fixed errors are part of the API.")
+    events.close()
+
+
+def test_new_deleted_and_renamed_lessons(served: Served) -> None:
+    write_lesson(
+        served.site,
+        "ops/brand-new.md",
+        "title: Brand new\ndate: 2026-06-01\nsummary: New.\ntopics: [databases]",
+    )
+    served.wait_for("/kb/lessons/brand-new/", "Brand new")
+    served.wait_for("/kb/topics/databases/", "Brand new")
+    (served.site / "content/ops/brand-new.md").rename(served.site / "content/ops/renamed.md")
+    served.wait_for("/kb/lessons/renamed/", "Brand new")
+    deadline = time.monotonic() + 15
+    while served.get("/kb/lessons/brand-new/")[0] != 404:
+        assert time.monotonic() < deadline, "stale page was not removed"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kb/../site.yml",
+        "/kb/%2e%2e/site.yml",
+        "/kb/%2E%2E%2Fsite.yml",
+        "/kb/..%2f..%2fetc/passwd",
+        "/kb/%252e%252e/site.yml",
+        "/kb/..\\site.yml",
+        "/kb//etc/passwd",
+        "/etc/passwd",
+        "/kb/%00",
+    ],
+)
+def test_traversal_gets_404(served: Served, path: str) -> None:
+    status, body = served.get(path)
+    assert status == 404 and "Page not found" in body
+
+
+def test_serving_details(served: Served) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    for path, kind in [
+        ("/kb/", "text/html; charset=utf-8"),
+        ("/kb/assets/style.css", "text/css; charset=utf-8"),
+        ("/kb/feed.xml", "application/xml; charset=utf-8"),
+        ("/kb/media/validation/img/flow.png", "image/png"),
+    ]:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        assert (response.status, response.getheader("Content-Type")) == (200, kind)
+    connection.request("GET", "/kb/lessons")
+    response = connection.getresponse()
+    response.read()
+    assert (response.status, response.getheader("Location")) == (301, "/kb/lessons/")
+    connection.close()
+    # A client that disconnects mid-request does not take the server down.
+    with socket.create_connection(("127.0.0.1", served.port)) as raw:
+        raw.sendall(b"GET /kb/ HTTP/1.1\r\nHost: x\r\n")
+    with socket.create_connection(("127.0.0.1", served.port)) as raw:
+        raw.sendall(b"NONSENSE\r\n\r\n")
+        raw.recv(100)
+    assert served.get("/kb/")[0] == 200
+
+
+def test_busy_port_is_a_clear_error(served: Served) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "serve", "--site", str(served.site), "--port", str(served.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"port {served.port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_browser_page_reloads_after_an_edit(served: Served, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(served.url + "lessons/http-basics/")
+    page.evaluate("window.kbMarker = 1")
+    readme = served.site / "content/basics/README.md"
+    readme.write_text(readme.read_text().replace("An HTTP exchange", "A reloaded HTTP exchange"))
+    expect(page.locator(".lesson-body p").first).to_contain_text("A reloaded HTTP exchange", timeout=15000)
+    assert page.evaluate("window.kbMarker") is None  # the page really reloaded
+    page.close()
+
+
+def test_stylesheet_change_swaps_without_reload(served: Served, browser: Browser) -> None:
+    static = served.site / "themes/default/static"
+    static.mkdir(parents=True)
+    page = browser.new_page()
+    page.goto(served.url + "lessons/http-basics/")
+    page.evaluate("window.kbMarker = 1")
+    (static / "style.css").write_text("body { background: rgb(1, 2, 3); }")
+    expect(page.locator("body")).to_have_css("background-color", "rgb(1, 2, 3)", timeout=15000)
+    assert page.evaluate("window.kbMarker") == 1
+    page.close()
+
+
+def test_overlay_in_the_browser(served: Served, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(served.url + "lessons/http-basics/")
+    lesson = served.site / "content/validation/error-contracts.md"
+    good = lesson.read_text()
+    lesson.write_text(good.replace("[[validate-at-the-edge]]", "[[validate-at-the-edg]]"))
+    overlay = page.locator("#kb-error-overlay")
+    expect(overlay).to_contain_text(
+        "content/validation/error-contracts.md:14:30: error[broken-link]", timeout=15000
+    )
+    expect(overlay).to_contain_text("error[broken-link]")
+    lesson.write_text(good)
+    expect(overlay).to_have_count(0, timeout=15000)
+    page.close()
