@@ -8,13 +8,17 @@ changed, while producing exactly the bytes a full build would.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from builder import __version__
+from builder import __version__, cache
 from builder.config import CONFIG_FILE, LoadedConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
@@ -27,6 +31,10 @@ from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
 
 Progress = Callable[[str], None]
+STATE_FILE = "build.pickle"
+RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydantic")
+RENDERER_VERSIONS = (__version__, *(metadata.version(name) for name in RENDERERS))
+QUICK_FILE = "fingerprint.pickle"
 
 
 def _quiet(_: str) -> None:
@@ -103,7 +111,8 @@ class SiteBuilder:
         self.files: dict[str, ParsedFile] = {}
         self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
         self.render_epoch = ""
-        self.page_keys: dict[str, str] = {}  # output file -> key of the job that wrote what is there now
+        self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
+        self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
 
     # -- analysis -------------------------------------------------------------------------------------
@@ -128,7 +137,7 @@ class SiteBuilder:
         vocabulary = Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
         epoch = repr(
             (
-                __version__,
+                RENDERER_VERSIONS,
                 sorted(vocabulary.topics),
                 sorted(vocabulary.skills),
                 sorted(vocabulary.authors),
@@ -151,7 +160,7 @@ class SiteBuilder:
                 left_out[lesson.slug] = LeftOut(path, draft=True)
             else:
                 lessons.append(lesson)
-        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out)
+        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.memo)
         analysis.diagnostics += problems
         analysis.graph = graph
         return analysis
@@ -183,13 +192,11 @@ class SiteBuilder:
     def _parse_all(
         self, work: list[tuple[str, bytes, Vocabulary, bool]]
     ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
-        jobs = min(self.options.jobs, os.cpu_count() or 1)
-        if jobs <= 1 or len(work) < 64:
+        workers = _workers(self.options.jobs, len(work), 64)
+        if workers <= 1:
             return map(_parse_job, work)
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_parse_job, work, chunksize=max(1, len(work) // (jobs * 8))))
+        with mp.get_context("fork").Pool(workers) as pool:
+            return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
 
     # -- output ---------------------------------------------------------------------------------------
 
@@ -231,24 +238,16 @@ class SiteBuilder:
         if plan.epoch != self.render_epoch:
             self.page_keys = {}
             self.render_epoch = plan.epoch
-        keys: dict[str, str] = {}
-        for job in plan.jobs:
-            if job.name in keys:
-                raise ValueError(f"two outputs want the same file: {job.name}")  # a bug in kb, not the site
-            key = job.key()
-            keys[job.name] = key
-            destination = safe_join(target, job.name)
-            if previous is not None and self.page_keys.get(job.name) == key:
-                kept = safe_join(previous, job.name)
-                if kept == destination and destination.is_file():
-                    continue
-                if kept.is_file():
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    os.link(kept, destination)
-                    continue
-            result.rendered += 1
-            if replace_file(destination, plan.renderer.render(job)):
-                result.changed.append(job.name)
+        names = [job.name for job in plan.jobs]
+        if len(set(names)) != len(names):
+            raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
+        work = _Work(plan.jobs, plan.renderer, target, previous, self.page_keys)
+        keys: dict[str, tuple[str, int]] = {}
+        for outcome in _run_work(work, self.options.jobs):
+            keys[outcome.name] = (outcome.key, outcome.size)
+            result.rendered += outcome.rendered
+            if outcome.changed:
+                result.changed.append(outcome.name)
         if previous is not None and previous == target:
             for stale in sorted(set(self.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
@@ -266,8 +265,17 @@ class SiteBuilder:
             return None, result
         return plan, result
 
-    def build(self, progress: Progress = _quiet) -> BuildResult:
-        """A full build into a staging folder, swapped in only when everything succeeded."""
+    def build(self, progress: Progress = _quiet, *, use_cache: bool = True) -> BuildResult:
+        """A build into a staging folder, swapped in only when everything succeeded. With the cache,
+        nothing is done when no input changed, and only what changed is parsed and rendered."""
+        fingerprint = self._fingerprint() if use_cache else None
+        if fingerprint is not None:
+            quick = cache.load(self.options.site_dir, QUICK_FILE)
+            if isinstance(quick, dict) and quick.get("fingerprint") == fingerprint[0]:
+                progress("nothing changed")
+                return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
+            if not self.files:
+                self._restore(cache.load(self.options.site_dir, STATE_FILE), fingerprint[1])
         analysis = self.analyse(progress)
         plan, result = self.check(analysis)
         if plan is None or analysis.loaded is None or analysis.graph is None:
@@ -292,7 +300,140 @@ class SiteBuilder:
             shutil.rmtree(staging, ignore_errors=True)
         result.out_dir = out_dir
         result.ok = True
+        if use_cache:
+            self._save(out_dir, result)
         return result
+
+    def _fingerprint(self) -> tuple[str, Path] | None:
+        """A digest of every input of a build (and the output folder it went to), cheap to compute:
+        file names, sizes and modification times, site.yml and the theme."""
+        site_dir = self.options.site_dir
+        loaded, _ = load_config(site_dir, base_url=self.options.base_url)
+        theme = find_theme(site_dir, loaded.config.theme) if loaded else None
+        if loaded is None or theme is None:
+            return None
+        out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
+        if not out_dir.is_dir():
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(
+            repr((__version__, self.options, str(out_dir.resolve()), out_dir.stat().st_mtime_ns)).encode()
+        )
+        digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
+        for folder in ("content", "static"):
+            for root, dirs, names in os.walk(site_dir / folder):
+                dirs.sort()
+                for name in sorted(names):
+                    stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+                    digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest(), out_dir
+
+    def _restore(self, state: object, out_dir: Path) -> None:
+        if not isinstance(state, dict) or state.get("site") != str(self.options.site_dir.resolve()):
+            return
+        self.files = state["files"]
+        self.parse_epoch = state["parse_epoch"]
+        self.memo = state["memo"]
+        if state.get("out_dir") == str(out_dir.resolve()):
+            self.render_epoch = state["render_epoch"]
+            self.page_keys = state["page_keys"]
+
+    def _save(self, out_dir: Path, result: BuildResult) -> None:
+        site_dir = self.options.site_dir
+        state = {
+            "site": str(site_dir.resolve()),
+            "files": self.files,
+            "parse_epoch": self.parse_epoch,
+            "memo": self.memo,
+            "out_dir": str(out_dir.resolve()),
+            "render_epoch": self.render_epoch,
+            "page_keys": self.page_keys,
+        }
+        cache.save(site_dir, STATE_FILE, state)
+        fingerprint = self._fingerprint()
+        if fingerprint is not None:
+            quick = {"fingerprint": fingerprint[0], "diagnostics": result.diagnostics, "pages": result.pages}
+            cache.save(site_dir, QUICK_FILE, quick)
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    jobs: list[PageJob]
+    renderer: SiteRenderer
+    target: Path
+    previous: Path | None
+    old_keys: dict[str, tuple[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    name: str
+    key: str
+    size: int
+    rendered: bool
+    changed: bool
+
+
+def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
+    """Key, and render or keep, the jobs work.jobs[start:stop]."""
+    outcomes = []
+    for job in work.jobs[start:stop]:
+        key = job.key()
+        destination = safe_join(work.target, job.name)
+        old = work.old_keys.get(job.name)
+        if work.previous is not None and old is not None and old[0] == key:
+            kept = safe_join(work.previous, job.name)
+            if _has_size(kept, old[1]):  # the same file, untouched since it was written
+                if kept != destination:
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(kept, destination)
+                outcomes.append(_Outcome(job.name, key, old[1], False, False))
+                continue
+        data = work.renderer.render(job)
+        changed = replace_file(destination, data)
+        outcomes.append(_Outcome(job.name, key, len(data), True, changed))
+    return outcomes
+
+
+def _has_size(path: Path, size: int) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == size
+    except OSError:
+        return False
+
+
+_FORKED: _Work | None = None  # the work a forked worker inherited from its parent
+
+
+def _do_forked(bounds: tuple[int, int]) -> list[_Outcome]:
+    assert _FORKED is not None
+    return _do(_FORKED, *bounds)
+
+
+def _workers(jobs: int, tasks: int, minimum: int) -> int:
+    """How many forked workers to use: 1 (no pool) for small work, where forking is unavailable, or in
+    a threaded process such as kb serve's, where forking is unsafe."""
+    if tasks < minimum or threading.active_count() > 1 or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(jobs, os.cpu_count() or 1))
+
+
+def _run_work(work: _Work, jobs: int) -> list[_Outcome]:
+    """Run the work in forked workers when it is big enough; they inherit the graph and the templates
+    instead of receiving them pickled."""
+    global _FORKED
+    total = len(work.jobs)
+    workers = _workers(jobs, total, 400)
+    if workers <= 1:
+        return _do(work, 0, total)
+    size = max(50, total // (workers * 6))
+    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    _FORKED = work
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            return [outcome for part in pool.map(_do_forked, chunks) for outcome in part]
+    finally:
+        _FORKED = None
 
 
 @dataclass(frozen=True, slots=True)

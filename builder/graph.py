@@ -10,6 +10,7 @@ import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -91,6 +92,7 @@ def build_graph(
     assets: tuple[str, ...],
     folders: frozenset[str],
     left_out: Mapping[str, LeftOut] | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
     """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
 
@@ -140,12 +142,16 @@ def build_graph(
         slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
     }
     _index_terms(graph)
-    graph.related = related_lessons(
-        list(graph.lessons),
-        {slug: lesson.terms() for slug, lesson in graph.lessons.items()},
-        {"skills": config.related.weights.skills, "topics": config.related.weights.topics},
-        config.related.max,
-    )
+    terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
+    weights = {"skills": config.related.weights.skills, "topics": config.related.weights.topics}
+    # Related lessons depend only on slugs, order, terms and options: an edit that keeps those (most
+    # edits) reuses the last answer from memo instead of recomputing it for the whole site.
+    signature = repr((list(terms.items()), weights, config.related.max))
+    memo = {} if memo is None else memo
+    if memo.get("related-signature") != signature:
+        memo["related"] = related_lessons(list(graph.lessons), terms, weights, config.related.max)
+        memo["related-signature"] = signature
+    graph.related = memo["related"]
     diagnostics += _paths(graph, loaded, left_out)
     diagnostics += _prerequisites(graph, left_out)
     diagnostics += _quality_warnings(graph, loaded, inbound)

@@ -7,6 +7,7 @@ depends on its own source alone, which is what makes it cacheable and renderable
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class RenderedBody:
     headings: tuple[Heading, ...]
     links: tuple[LinkRef, ...]
     words: int
+    digest: str  # of html: stands for the body when deciding whether a page must be rendered again
 
 
 def wikilinks_plugin(md: MarkdownIt) -> None:
@@ -128,7 +130,8 @@ def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> Re
     rendered = md.renderer.render(tokens, md.options, {})
     if html:
         rendered = sanitize(rendered)
-    return RenderedBody(rendered, tuple(headings), tuple(links), len(_WORD.findall(body)))
+    digest = hashlib.blake2b(rendered.encode(), digest_size=16).hexdigest()
+    return RenderedBody(rendered, tuple(headings), tuple(links), len(_WORD.findall(body)), digest)
 
 
 def _plain(inline: Token) -> str:

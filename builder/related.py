@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 Term = tuple[str, str]  # ("skills", "pydantic")
@@ -61,10 +62,11 @@ def _top(
         anyone |= postings[term]
     if not anyone & ~(1 << me):
         return ()
-    for _, subsets in _levels(mine, weights):
+    for subsets in _levels(tuple(weights[t[0]] for t in mine)):
         level: list[tuple[int, tuple[Term, ...]]] = []
         union = 0
-        for subset in subsets:
+        for positions in subsets:
+            subset = tuple(mine[i] for i in positions)
             exact = anyone
             for term in subset:
                 exact &= postings[term]
@@ -95,10 +97,12 @@ def _top(
     return tuple(found)
 
 
-def _levels(mine: list[Term], weights: Mapping[str, float]) -> list[tuple[float, list[tuple[Term, ...]]]]:
-    """Every non-empty subset of the terms, grouped by total weight, heaviest first."""
-    grouped: dict[float, list[tuple[Term, ...]]] = defaultdict(list)
-    for size in range(len(mine), 0, -1):
-        for subset in combinations(mine, size):
-            grouped[round(sum(weights[t[0]] for t in subset), 9)].append(subset)
-    return sorted(grouped.items(), key=lambda item: -item[0])
+@lru_cache(maxsize=1024)
+def _levels(weights: tuple[float, ...]) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Every non-empty subset of term positions, grouped by total weight, heaviest group first."""
+    grouped: dict[float, list[tuple[int, ...]]] = defaultdict(list)
+    positions = range(len(weights))
+    for size in range(len(weights), 0, -1):
+        for subset in combinations(positions, size):
+            grouped[round(sum(weights[i] for i in subset), 9)].append(subset)
+    return tuple(tuple(grouped[total]) for total in sorted(grouped, reverse=True))

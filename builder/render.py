@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,8 @@ class PageJob:
     template: str | None
     context: dict[str, Any] = field(default_factory=dict)
     data: bytes | None = None  # ready bytes (theme assets), no template
+    inputs: object = None  # when set: a small stand-in for the context, everything the page shows
+    lazy_context: Callable[[], dict[str, Any]] | None = None  # builds the context when inputs is set
 
     def key(self) -> str:
         """A digest of the job's inputs; with the same templates and config, same key means same bytes."""
@@ -40,8 +43,12 @@ class PageJob:
         if self.data is not None:
             digest.update(self.data)
         else:
-            digest.update(f"{self.template}\0{sorted(self.context.items())!r}".encode())
+            inputs = self.inputs if self.inputs is not None else sorted(self.context.items())
+            digest.update(f"{self.template}\0{inputs!r}".encode())
         return digest.hexdigest()
+
+    def full_context(self) -> dict[str, Any]:
+        return self.lazy_context() if self.lazy_context is not None else self.context
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,7 @@ class SiteRenderer:
         if job.data is not None:
             return job.data
         assert job.template is not None
-        return self.env.get_template(job.template).render(**job.context).encode("utf-8")
+        return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
 
     def _page(self, template: str, page: Page, **context: Any) -> PageJob:
         return PageJob(output_name(page.path), template, {"page": page, **context})
@@ -124,10 +131,39 @@ class SiteRenderer:
         return html
 
     def lesson_job(self, slug: str) -> PageJob:
+        """A lesson page, keyed by what it shows (its own text and the cards of the lessons around it)
+        rather than by its full context, which is only built when the page must be rendered."""
+        lesson, graph, cards = self.graph.lessons[slug], self.graph, self.cards
+        inputs = (
+            lesson.source.meta,
+            lesson.body.digest,
+            lesson.body.words,
+            tuple(graph.link_urls.get(slug, ())),
+            tuple(sorted(graph.link_titles.get(slug, {}).items())),
+            tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
+            tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+            tuple(cards.get(p) for p in lesson.source.meta.prerequisites),
+            tuple(
+                (
+                    step,
+                    cards[step.steps[step.index - 1]] if step.index else None,
+                    cards[step.steps[step.index + 1]] if step.index + 1 < len(step.steps) else None,
+                )
+                for step in graph.path_steps.get(slug, ())
+            ),
+        )
+        return PageJob(
+            output_name(lesson.url),
+            "lesson.html",
+            inputs=inputs,
+            lazy_context=partial(self._lesson_context, slug),
+        )
+
+    def _lesson_context(self, slug: str) -> dict[str, Any]:
         lesson = self.graph.lessons[slug]
         view = views.lesson_view(lesson, self.body_html(lesson), self.graph, self.config, self.cards)
         page = Page(lesson.url, view.title, view.summary, "lessons")
-        return self._page("lesson.html", page, lesson=view, json_ld=self._json_ld(view))
+        return {"page": page, "lesson": view, "json_ld": self._json_ld(view)}
 
     def _json_ld(self, view: views.LessonView) -> dict[str, Any]:
         absolute = self.config.base_url + view.url

@@ -76,25 +76,81 @@ def load_yaml(
         return None, [
             error(path, line_offset + 1, 1, "yaml-syntax", f"YAML larger than {max_chars} characters")
         ]
+    root = _compose_fast(text)
+    if root is not None:
+        document = YamlDocument(data=None)
+        diagnostics: list[Diagnostic] = []
+        try:
+            document.data = _convert(root, (), document, set(), path, line_offset, diagnostics)
+            return document, diagnostics
+        except _YamlRefused:
+            pass  # an alias: the checked path below says exactly where
+    composed = _compose_checked(text, path, line_offset)
+    if isinstance(composed, Diagnostic):
+        return None, [composed]
+    document = YamlDocument(data=None)
+    diagnostics = []
+    if composed is not None:
+        document.data = _convert(composed, (), document, set(), path, line_offset, diagnostics)
+    return document, diagnostics
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_START = yaml.Mark("", 0, 0, 0, "", 0)
+_EMPTY = yaml.ScalarNode("tag:yaml.org,2002:null", "", _START, _START)  # an empty document
+
+
+def _compose_fast(text: str) -> yaml.Node | None:
+    """Compose with libyaml when the text cannot nest deeply (its composer recurses in C). None when the
+    text needs the checked pure-Python path: no libyaml, possibly deep nesting, or any error to report."""
+    if _FAST_LOADER is None or _nesting_bound(text) > MAX_DEPTH:
+        return None
+    loader = _FAST_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node if node is not None else _EMPTY
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on the nesting depth: open brackets, plus the deepest indentation and the
+    block indicators on one line (each nested block level needs one of them)."""
+    flow = deepest = 0
+    for char in text:
+        if char in "[{":
+            flow += 1
+            deepest = max(deepest, flow)
+        elif char in "]}":
+            flow = max(0, flow - 1)
+    block = max(
+        (
+            len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count(": ") + line.count("? ")
+            for line in text.split("\n")
+        ),
+        default=0,
+    )
+    return deepest + block
+
+
+def _compose_checked(text: str, path: str, line_offset: int) -> yaml.Node | Diagnostic | None:
     loader = _BoundedLoader(text)
     try:
-        root = loader.get_single_node()
+        return loader.get_single_node()
     except _YamlRefused as refused:
-        return None, [_at_mark(path, refused.mark, line_offset, refused.message)]
+        return _at_mark(path, refused.mark, line_offset, refused.message)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context and exc.problem else ""
-        return None, [_at_mark(path, mark, line_offset, f"{problem}{context}".strip())]
+        return _at_mark(path, mark, line_offset, f"{problem}{context}".strip())
     except yaml.YAMLError as exc:
-        return None, [error(path, line_offset + 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
+        return error(path, line_offset + 1, 1, "yaml-syntax", str(exc).splitlines()[0])
     finally:
         loader.dispose()
-    document = YamlDocument(data=None)
-    diagnostics: list[Diagnostic] = []
-    if root is not None:
-        document.data = _convert(root, (), document, loader, path, line_offset, diagnostics)
-    return document, diagnostics
 
 
 def _at_mark(path: str, mark: yaml.Mark | None, line_offset: int, message: str) -> Diagnostic:
@@ -110,11 +166,15 @@ def _convert(
     node: yaml.Node,
     at: YamlPath,
     document: YamlDocument,
-    loader: yaml.SafeLoader,
+    seen: set[int],
     path: str,
     line_offset: int,
     diagnostics: list[Diagnostic],
 ) -> Any:
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in seen:  # libyaml shares the node an alias points to
+            raise _YamlRefused(node.start_mark, "YAML aliases (*name) are not allowed here")
+        seen.add(id(node))
     document.values[at] = _position(node, line_offset)
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Any] = {}
@@ -134,14 +194,14 @@ def _convert(
                 )
                 continue
             document.keys[(*at, key)] = key_position
-            mapping[key] = _convert(value_node, (*at, key), document, loader, path, line_offset, diagnostics)
+            mapping[key] = _convert(value_node, (*at, key), document, seen, path, line_offset, diagnostics)
         return mapping
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*at, index), document, loader, path, line_offset, diagnostics)
+            _convert(item, (*at, index), document, seen, path, line_offset, diagnostics)
             for index, item in enumerate(node.value)
         ]
     try:
-        return loader.construct_object(node)
+        return _CONSTRUCTOR.construct_object(node)
     except (ValueError, yaml.constructor.ConstructorError, OverflowError):
         return node.value
