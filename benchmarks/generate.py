@@ -16,11 +16,13 @@ from pathlib import Path
 
 TOPICS = [f"topic-{i:02d}" for i in range(12)]
 SKILLS = [f"skill-{i:02d}" for i in range(36)]
-WORDS = (
-    "request response latency queue worker retry timeout cache index query plan pool session deploy "
-    "rollback metric trace log budget error client server replica shard lock commit schema migration "
-    "token limit backoff jitter circuit breaker health probe container image build pipeline flag test"
-).split()
+WORDS = [
+    *("request", "response", "latency", "queue", "worker", "retry", "timeout", "cache", "index", "query"),
+    *("plan", "pool", "session", "deploy", "rollback", "metric", "trace", "log", "budget", "error"),
+    *("client", "server", "replica", "shard", "lock", "commit", "schema", "migration", "token", "limit"),
+    *("backoff", "jitter", "circuit", "breaker", "health", "probe", "container", "image", "build"),
+    *("pipeline", "flag", "test"),
+]
 FOLDERS = 20
 
 
@@ -64,15 +66,18 @@ def lesson(index: int, total: int, rng: random.Random) -> str:
         parts.append("")
         if section == 1:
             parts += ["| Setting | Value | Why |", "|---|---|---|"]
-            parts += [f"| {rng.choice(WORDS)} | {rng.randint(1, 500)} ms | {_sentence(rng, 6)} |" for _ in range(4)]
+            parts += [
+                f"| {rng.choice(WORDS)} | {rng.randint(1, 500)} ms | {_sentence(rng, 6)} |" for _ in range(4)
+            ]
             parts.append("")
         if section in (0, 2):
             parts += [
                 "```python",
-                f"def handle_{section}(request: dict[str, int], limit: int = {rng.randint(2, 90)}) -> list[int]:",
+                f"def handle_{section}(request: dict[str, int], limit: int = {rng.randint(2, 90)})"
+                " -> list[int]:",
                 "    values = [v for v in request.values() if v < limit]",
                 "    for value in sorted(values):",
-                f"        print(\"{rng.choice(WORDS)}\", value)",
+                f'        print("{rng.choice(WORDS)}", value)',
                 "    return values",
                 "```",
                 "",
@@ -110,7 +115,9 @@ def generate(out: Path, lessons: int, seed: int = 7) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lessons", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)

@@ -7,6 +7,7 @@ changed, while producing exactly the bytes a full build would.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing as mp
 import os
@@ -24,7 +25,7 @@ from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
-from builder.markdown import render_markdown
+from builder.markdown import RenderedBody, render_markdown
 from builder.output import clean_leftovers, replace_file, safe_join, staging_dir, swap_in
 from builder.render import BodyCache, PageJob, SiteRenderer
 from builder.search import SearchIndexError, index_site
@@ -94,7 +95,8 @@ def parse_lesson(
     source, diagnostics = read_lesson(path, raw, vocabulary)
     if source is None:
         return None, diagnostics
-    return Lesson(source, render_markdown(source.body, first_line=source.body_line, html=html)), diagnostics
+    body = render_markdown(source.body, first_line=source.body_line, html=html)
+    return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
 
 
 def _parse_job(args: tuple[str, bytes, Vocabulary, bool]) -> tuple[Lesson | None, list[Diagnostic]]:
@@ -108,6 +110,9 @@ def _digest(data: bytes) -> str:
 class SiteBuilder:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
+        self._forget()
+
+    def _forget(self) -> None:
         self.files: dict[str, ParsedFile] = {}
         self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
         self.render_epoch = ""
@@ -209,6 +214,7 @@ class SiteBuilder:
             analysis.theme,
             self.body_cache,
             fingerprint_assets=not self.options.preview,
+            load_body=self._load_body,
         )
         jobs = list(renderer.jobs())
         taken = {job.name for job in jobs}
@@ -268,6 +274,15 @@ class SiteBuilder:
     def build(self, progress: Progress = _quiet, *, use_cache: bool = True) -> BuildResult:
         """A build into a staging folder, swapped in only when everything succeeded. With the cache,
         nothing is done when no input changed, and only what changed is parsed and rendered."""
+        try:
+            return self._build(progress, use_cache)
+        except cache.CacheCorrupt:
+            progress("the build cache is damaged: building from scratch")
+            shutil.rmtree(self.options.site_dir / cache.CACHE_DIR, ignore_errors=True)
+            self._forget()
+            return self._build(progress, use_cache)
+
+    def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
         fingerprint = self._fingerprint() if use_cache else None
         if fingerprint is not None:
             quick = cache.load(self.options.site_dir, QUICK_FILE)
@@ -328,6 +343,10 @@ class SiteBuilder:
                     digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest(), out_dir
 
+    def _load_body(self, body: RenderedBody) -> str:
+        """A body's HTML: in memory after parsing, or from the cache's body store after a restore."""
+        return body.html or cache.load_body(self.options.site_dir, body.digest)
+
     def _restore(self, state: object, out_dir: Path) -> None:
         if not isinstance(state, dict) or state.get("site") != str(self.options.site_dir.resolve()):
             return
@@ -340,9 +359,15 @@ class SiteBuilder:
 
     def _save(self, out_dir: Path, result: BuildResult) -> None:
         site_dir = self.options.site_dir
+        bodies = {
+            p.lesson.body.digest: p.lesson.body.html
+            for p in self.files.values()
+            if p.lesson and p.lesson.body.html
+        }
+        cache.store_bodies(site_dir, bodies)
         state = {
             "site": str(site_dir.resolve()),
-            "files": self.files,
+            "files": {path: _without_html(parsed) for path, parsed in self.files.items()},
             "parse_epoch": self.parse_epoch,
             "memo": self.memo,
             "out_dir": str(out_dir.resolve()),
@@ -393,6 +418,14 @@ def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
         changed = replace_file(destination, data)
         outcomes.append(_Outcome(job.name, key, len(data), True, changed))
     return outcomes
+
+
+def _without_html(parsed: ParsedFile) -> ParsedFile:
+    """The parsed file as it is cached: the body's HTML lives in the body store, by digest."""
+    if parsed.lesson is None or not parsed.lesson.body.html:
+        return parsed
+    body = dataclasses.replace(parsed.lesson.body, html="")
+    return dataclasses.replace(parsed, lesson=dataclasses.replace(parsed.lesson, body=body))
 
 
 def _has_size(path: Path, size: int) -> bool:

@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 STAGING_MARK = ".staging-"
@@ -74,13 +75,25 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
         return
-    if _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
-        return
     old = out_dir.parent / f".{out_dir.name}{OLD_MARK}{os.getpid()}"
-    out_dir.rename(old)
-    staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    if _exchange(staging, out_dir):
+        staging.rename(old)  # staging now holds the previous output
+    else:
+        out_dir.rename(old)
+        staging.rename(out_dir)
+    discard(old)
+
+
+def discard(folder: Path) -> None:
+    """Delete a folder without waiting for it: a detached rm where there is one (removing a large old
+    output takes seconds the build need not spend), else here. clean_leftovers catches any remains."""
+    shell = shutil.which("sh")
+    if shell is not None and os.name == "posix":
+        # sh starts rm in the background and exits at once: rm outlives us and leaves no zombie
+        command = [shell, "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(folder)]
+        if subprocess.run(command, check=False, stdin=subprocess.DEVNULL).returncode == 0:
+            return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -20,7 +20,7 @@ from jinja2 import Environment
 from builder import views
 from builder.config import SiteConfig
 from builder.graph import Lesson, SiteGraph, asset_url
-from builder.markdown import resolve_placeholders
+from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, fingerprint
 
 FEED_SIZE = 20
@@ -75,12 +75,14 @@ class SiteRenderer:
         body_cache: BodyCache | None = None,
         *,
         fingerprint_assets: bool = True,
+        load_body: Callable[[RenderedBody], str] = lambda body: body.html,
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
         self.config = config
         self.graph = graph
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
+        self.load_body = load_body
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
@@ -123,7 +125,7 @@ class SiteRenderer:
         base = self.config.base_path
         by_index = dict(titles)
         html = resolve_placeholders(
-            lesson.body.html,
+            self.load_body(lesson.body),
             lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
             lambda index: escape(by_index.get(index, "")),
         )

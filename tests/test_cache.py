@@ -1,0 +1,95 @@
+"""Cold, warm and parallel builds give the same bytes; the cache is never trusted blindly."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import builder.build as builder_module
+from benchmarks.generate import generate, lesson_path
+from builder.build import BuildOptions, SiteBuilder
+from builder.cache import CACHE_DIR
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # 420 lessons: enough for the forked parse and render workers to be used
+    return generate(tmp_path_factory.mktemp("corpus") / "site", 420, seed=3)
+
+
+def build(site: Path, out: Path, jobs: int = 2) -> SiteBuilder:
+    builder = SiteBuilder(BuildOptions(site_dir=site, out_dir=out, jobs=jobs, search=False))
+    result = builder.build()
+    assert result.ok, result.diagnostics[:3]
+    return builder
+
+
+def test_cold_warm_and_single_job_builds_are_identical(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "out"
+    pools: list[int] = []
+    choose = builder_module._workers
+
+    def spy(jobs: int, tasks: int, minimum: int) -> int:
+        pools.append(choose(jobs, tasks, minimum))
+        return pools[-1]
+
+    monkeypatch.setattr(builder_module, "_workers", spy)
+    build(site, out)  # cold, two workers
+    assert pools == [2, 2]  # parsing and rendering both ran in forked workers
+    cold = snapshot(out)
+    assert len(cold) > 500
+    again = SiteBuilder(BuildOptions(site_dir=site, out_dir=out, jobs=2, search=False)).build()
+    assert again.ok and again.rendered == 0  # warm, nothing changed: nothing done
+    assert snapshot(out) == cold
+    changed = site / lesson_path(5)
+    changed.write_text(changed.read_text() + "\nOne more closing paragraph.\n")
+    warm = SiteBuilder(BuildOptions(site_dir=site, out_dir=out, jobs=2, search=False)).build()
+    assert warm.ok and 0 < warm.rendered < 30
+    single = tmp_path / "single"
+    shutil.copytree(site, single, ignore=shutil.ignore_patterns(CACHE_DIR))
+    build(single, tmp_path / "single-out", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "single-out")
+    assert "One more closing paragraph." in (out / "lessons/lesson-000005/index.html").read_text()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "body"])
+def test_a_damaged_or_foreign_cache_is_ignored(
+    site_copy: Callable[[str], Path], tmp_path: Path, damage: str
+) -> None:
+    site = site_copy("good")
+    reference = tmp_path / "reference"
+    SiteBuilder(BuildOptions(site_dir=site, out_dir=reference, search=False)).build(use_cache=False)
+    build(site, tmp_path / "first")
+    state = site / CACHE_DIR / "build.pickle"
+    if damage == "garbage":
+        state.write_bytes(b"not a cache at all")
+    elif damage == "foreign":
+        # a well-formed pickle that was not sealed with this user's key: never unpickled
+        import pickle
+
+        state.write_bytes(b"kb-cache-1\n" + b"\0" * 32 + pickle.dumps({"site": str(site.resolve())}))
+    else:
+        body = next((site / CACHE_DIR / "bodies").iterdir())
+        body.write_text("<script>alert('tampered')</script>")
+    (site / CACHE_DIR / "fingerprint.pickle").unlink()
+    lesson = site / "content/ops/connection-pools.md"
+    lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))
+    (reference_site := tmp_path / "reference-site").mkdir()
+    shutil.copytree(site, reference_site, dirs_exist_ok=True, ignore=shutil.ignore_patterns(CACHE_DIR))
+    SiteBuilder(BuildOptions(site_dir=reference_site, out_dir=reference, search=False)).build(use_cache=False)
+    build(site, tmp_path / "first")
+    assert snapshot(tmp_path / "first") == snapshot(reference)
+    assert "tampered" not in "".join(
+        p.read_text(errors="ignore") for p in (tmp_path / "first").rglob("*.html")
+    )
