@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.generate import generate, lesson_path
-from benchmarks.peers import Peer, ensure_installed, hugo, lesson_pages, pelican, read_corpus
+from benchmarks.peers import Peer, PeerEnv, hugo, lesson_pages, peer_env, pelican, read_corpus
 from builder.search import BUNDLE_DIR, pagefind_executable
 
 SEED = 7
@@ -104,19 +104,19 @@ def bench_pagefind(site: Path, lessons: int, logs: Path) -> Row:
     return Row(lessons, "Pagefind", "search index of kb's output", run, folder_mb(public / BUNDLE_DIR), None)
 
 
-def bench_peer(peer: Peer, site: Path, project: Path, lessons: int, logs: Path) -> Row:
+def bench_peer(peer: Peer, env: PeerEnv, site: Path, project: Path, lessons: int, logs: Path) -> Row:
     progress(f"{peer.name} {lessons}: converting the corpus")
     peer.write(read_corpus(site), project)
     for stale in (peer.output, *peer.scratch):
         shutil.rmtree(project / stale, ignore_errors=True)
     progress(f"{peer.name} {lessons}: cold")
-    run = measure(peer.command(project), logs / f"{peer.name.lower()}.log", cwd=project)
+    run = measure(peer.command(project, env), logs / f"{peer.name.lower()}.log", cwd=project)
     output = project / peer.output
     pages = checked_pages(output, lessons, peer.name)
-    return Row(lessons, f"{peer.name} {peer.version()}", "cold", run, folder_mb(output), pages)
+    return Row(lessons, peer.label(env), "cold", run, folder_mb(output), pages)
 
 
-def bench_size(lessons: int, workdir: Path, peers: list[Peer]) -> list[Row]:
+def bench_size(lessons: int, workdir: Path, peers: list[Peer], env: PeerEnv) -> list[Row]:
     root = workdir / str(lessons)
     logs = root / "logs"
     site = root / "kb"
@@ -124,7 +124,7 @@ def bench_size(lessons: int, workdir: Path, peers: list[Peer]) -> list[Row]:
     generate(site, lessons, SEED)
     logs.mkdir(parents=True, exist_ok=True)
     # The peers convert the corpus first: kb's third build edits one lesson.
-    peer_rows = [bench_peer(peer, site, root / peer.name.lower(), lessons, logs) for peer in peers]
+    peer_rows = [bench_peer(peer, env, site, root / peer.name.lower(), lessons, logs) for peer in peers]
     rows = [*bench_kb(site, lessons, logs), bench_pagefind(site, lessons, logs)]
     return rows + [with_ratio(row, rows[0]) for row in peer_rows]
 
@@ -176,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = ((hugo.PEER, args.skip_hugo), (pelican.PEER, args.skip_pelican))
     peers = [peer for peer, skip in chosen if not skip]
-    ensure_installed(peers)
+    workdir = args.workdir.resolve()
+    env = peer_env(workdir / "peers-venv", peers)
     try:
-        workdir = args.workdir.resolve()
-        rows = [row for lessons in sorted(args.lessons) for row in bench_size(lessons, workdir, peers)]
+        rows = [row for lessons in sorted(args.lessons) for row in bench_size(lessons, workdir, peers, env)]
     except BuildFailed as failure:
         print(f"bench: {failure}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ from builder.discover import Sources, discover
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import RenderedBody, render_markdown
-from builder.output import clean_leftovers, replace_file, safe_join, staging_dir, swap_in
+from builder.output import clean_leftovers, replace_file, safe_join, safe_name, staging_dir, swap_in
 from builder.render import BodyCache, PageJob, SiteRenderer
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
@@ -402,20 +402,22 @@ class _Outcome:
 def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
     """Key, and render or keep, the jobs work.jobs[start:stop]."""
     outcomes = []
+    target = str(work.target)
+    previous = None if work.previous is None else str(work.previous)
     for job in work.jobs[start:stop]:
         key = job.key()
-        destination = safe_join(work.target, job.name)
+        destination = os.path.join(target, safe_name(job.name))
         old = work.old_keys.get(job.name)
-        if work.previous is not None and old is not None and old[0] == key:
-            kept = safe_join(work.previous, job.name)
+        if previous is not None and old is not None and old[0] == key:
+            kept = os.path.join(previous, job.name)
             if _has_size(kept, old[1]):  # the same file, untouched since it was written
                 if kept != destination:
-                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    os.makedirs(os.path.dirname(destination), exist_ok=True)
                     os.link(kept, destination)
                 outcomes.append(_Outcome(job.name, key, old[1], False, False))
                 continue
         data = work.renderer.render(job)
-        changed = replace_file(destination, data)
+        changed = replace_file(Path(destination), data)
         outcomes.append(_Outcome(job.name, key, len(data), True, changed))
     return outcomes
 
@@ -428,9 +430,9 @@ def _without_html(parsed: ParsedFile) -> ParsedFile:
     return dataclasses.replace(parsed, lesson=dataclasses.replace(parsed.lesson, body=body))
 
 
-def _has_size(path: Path, size: int) -> bool:
+def _has_size(path: str, size: int) -> bool:
     try:
-        return path.is_file() and path.stat().st_size == size
+        return os.stat(path).st_size == size
     except OSError:
         return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -60,6 +61,7 @@ class LessonSource:
     """A lesson whose front matter passed validation."""
 
     path: str  # site-relative: content/api/intro.md
+    digest: str  # of the file's bytes: stands for everything the lesson says about itself
     slug: str
     meta: FrontMatter
     body: str
@@ -122,7 +124,8 @@ def read_lesson(
         for at, where in document.values.items()
         if 0 < len(at) <= 2
     }
-    return LessonSource(path, slug, meta, body, body_line, positions), []
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return LessonSource(path, digest, slug, meta, body, body_line, positions), []
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,17 +141,18 @@ def build_graph(
     graph.backlinks = {
         slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
     }
-    _index_terms(graph)
     terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
     weights = {"skills": config.related.weights.skills, "topics": config.related.weights.topics}
-    # Related lessons depend only on slugs, order, terms and options: an edit that keeps those (most
-    # edits) reuses the last answer from memo instead of recomputing it for the whole site.
+    # Term indexes and related lessons depend only on slugs, their order, terms and options: an edit
+    # that keeps those (most edits) reuses the last answers from memo instead of recomputing them.
     signature = repr((list(terms.items()), weights, config.related.max))
     memo = {} if memo is None else memo
-    if memo.get("related-signature") != signature:
-        memo["related"] = related_lessons(list(graph.lessons), terms, weights, config.related.max)
-        memo["related-signature"] = signature
-    graph.related = memo["related"]
+    if memo.get("terms-signature") != signature:
+        _index_terms(graph)
+        related = related_lessons(list(graph.lessons), terms, weights, config.related.max)
+        memo["terms"] = (graph.topics, graph.skills, graph.cooccurring, related)
+        memo["terms-signature"] = signature
+    graph.topics, graph.skills, graph.cooccurring, graph.related = memo["terms"]
     diagnostics += _paths(graph, loaded, left_out)
     diagnostics += _prerequisites(graph, left_out)
     diagnostics += _quality_warnings(graph, loaded, inbound)

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import shutil
 import subprocess
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 STAGING_MARK = ".staging-"
 OLD_MARK = ".old-"
@@ -23,15 +23,18 @@ class UnsafeOutputPath(ValueError):
     """A path that would land outside the output folder."""
 
 
+def safe_name(relative: str) -> str:
+    """relative itself, if it is a plain relative path: no absolute paths, '..', empty parts or
+    backslashes, so nothing can climb out of the output folder by name. (The output folder is written
+    by kb alone, so it holds no symlinks to follow.)"""
+    parts = relative.split("/")
+    if not relative or "\\" in relative or "\0" in relative or any(p in ("", ".", "..") for p in parts):
+        raise UnsafeOutputPath(relative)
+    return relative
+
+
 def safe_join(root: Path, relative: str) -> Path:
-    """root/relative, refusing absolute paths, '..' and anything else that would climb out of root."""
-    posix = PurePosixPath(relative)
-    if not relative or posix.is_absolute() or "\\" in relative or any(p in {"..", ""} for p in posix.parts):
-        raise UnsafeOutputPath(relative)
-    target = root.joinpath(*posix.parts)
-    if not target.resolve().is_relative_to(root.resolve()):
-        raise UnsafeOutputPath(relative)
-    return target
+    return root.joinpath(safe_name(relative))
 
 
 def clean_leftovers(out_dir: Path) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from jinja2 import Environment
 
@@ -86,6 +86,7 @@ class SiteRenderer:
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
+        self.card_keys = {slug: repr(card) for slug, card in self.cards.items()}
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
         stamps = {
@@ -112,8 +113,15 @@ class SiteRenderer:
         assert job.template is not None
         return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
 
-    def _page(self, template: str, page: Page, **context: Any) -> PageJob:
-        return PageJob(output_name(page.path), template, {"page": page, **context})
+    def _page(self, template: str, page: Page, inputs: object = None, **context: Any) -> PageJob:
+        """A page job; inputs, when given, stands in for the context in the job's key (cheaper to compare)."""
+        full = {"page": page, **context}
+        if inputs is None:
+            return PageJob(output_name(page.path), template, full)
+        return PageJob(output_name(page.path), template, inputs=(page, inputs), lazy_context=lambda: full)
+
+    def _cards_key(self, slugs: Iterable[str]) -> tuple[str, ...]:
+        return tuple(self.card_keys[slug] for slug in slugs)
 
     def body_html(self, lesson: Lesson) -> str:
         """The lesson's HTML with its links filled in; remembered until the body or its links change."""
@@ -135,11 +143,9 @@ class SiteRenderer:
     def lesson_job(self, slug: str) -> PageJob:
         """A lesson page, keyed by what it shows (its own text and the cards of the lessons around it)
         rather than by its full context, which is only built when the page must be rendered."""
-        lesson, graph, cards = self.graph.lessons[slug], self.graph, self.cards
+        lesson, graph, cards = self.graph.lessons[slug], self.graph, self.card_keys
         inputs = (
-            lesson.source.meta,
-            lesson.body.digest,
-            lesson.body.words,
+            lesson.source.digest,
             tuple(graph.link_urls.get(slug, ())),
             tuple(sorted(graph.link_titles.get(slug, {}).items())),
             tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
@@ -147,7 +153,9 @@ class SiteRenderer:
             tuple(cards.get(p) for p in lesson.source.meta.prerequisites),
             tuple(
                 (
-                    step,
+                    step.path_id,
+                    step.index,
+                    len(step.steps),
                     cards[step.steps[step.index - 1]] if step.index else None,
                     cards[step.steps[step.index + 1]] if step.index + 1 < len(step.steps) else None,
                 )
@@ -207,6 +215,7 @@ class SiteRenderer:
         yield self._page(
             "lessons.html",
             Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"),
+            inputs=tuple(self.card_keys.values()),
             lessons=all_cards,
         )
         for kind, label, items in (("topics", "Topic", topics), ("skills", "Skill", skills)):
@@ -251,15 +260,18 @@ class SiteRenderer:
             }
             for (other_kind, other), count in self.graph.cooccurring.get((kind, term.id), ())
         ]
+        slugs = self.graph.lessons_with(kind, term.id)
+        search_query = f"{kind[:-1]}={quote_plus(term.title)}"
         return self._page(
             "term.html",
             Page(f"{kind}/{term.id}/", term.title, term.description, kind),
+            inputs=(kind, term, cooccurring, search_query, self._cards_key(slugs)),
             kind=kind,
             kind_label=label,
             term=term,
-            lessons=[self.cards[slug] for slug in self.graph.lessons_with(kind, term.id)],
+            lessons=[self.cards[slug] for slug in slugs],
             cooccurring=cooccurring,
-            search_query=urlencode({kind[:-1]: term.title}),
+            search_query=search_query,
         )
 
     def _path_view(self, key: str) -> views.PathView:
@@ -268,16 +280,32 @@ class SiteRenderer:
         return views.PathView(key, path.title, path.description, steps)
 
     def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> PageJob:
-        entries = [self._feed_entry(self.graph.lessons[slug]) for slug in slugs[:FEED_SIZE]]
-        feed = views.Feed(
-            title=title,
-            subtitle=subtitle,
-            page=page_path,
-            path=page_path + "feed.xml",
-            updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
-            entries=tuple(entries),
+        """An Atom feed of the newest lessons, keyed by their sources and links (not their HTML)."""
+        newest = slugs[:FEED_SIZE]
+        graph = self.graph
+        entries = tuple(
+            (
+                graph.lessons[s].source.digest,
+                tuple(graph.link_urls.get(s, ())),
+                repr(graph.link_titles.get(s)),
+            )
+            for s in newest
         )
-        return PageJob(feed.path, "feed.xml", {"feed": feed})
+        inputs = (title, subtitle, page_path, entries)
+
+        def context() -> dict[str, Any]:
+            entries = [self._feed_entry(graph.lessons[slug]) for slug in newest]
+            feed = views.Feed(
+                title=title,
+                subtitle=subtitle,
+                page=page_path,
+                path=page_path + "feed.xml",
+                updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
+                entries=tuple(entries),
+            )
+            return {"feed": feed}
+
+        return PageJob(page_path + "feed.xml", "feed.xml", inputs=inputs, lazy_context=context)
 
     def _feed_entry(self, lesson: Lesson) -> views.FeedEntry:
         meta = lesson.source.meta
@@ -299,9 +327,10 @@ class SiteRenderer:
 
     def _sitemap(self) -> PageJob:
         config, graph = self.config, self.graph
+        lastmod = {slug: _lastmod(lesson) for slug, lesson in graph.lessons.items()}
 
         def newest(slugs: tuple[str, ...]) -> str:
-            return max((_lastmod(graph.lessons[s]) for s in slugs), default="")
+            return max((lastmod[s] for s in slugs), default="")
 
         everything = tuple(graph.lessons)
         entries = [

