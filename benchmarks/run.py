@@ -10,7 +10,9 @@ runs in a fresh `python -c` wrapper, whose RUSAGE_CHILDREN peak RSS is that of t
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -101,7 +103,8 @@ def bench_pagefind(site: Path, lessons: int, logs: Path) -> Row:
     command = [str(pagefind_executable()), "--site", str(public), "--output-subdir", BUNDLE_DIR, "--silent"]
     progress(f"pagefind {lessons}")
     run = measure(command, logs / "pagefind.log")
-    return Row(lessons, "Pagefind", "search index of kb's output", run, folder_mb(public / BUNDLE_DIR), None)
+    tool = f"Pagefind {importlib.metadata.version('pagefind_bin')}"
+    return Row(lessons, tool, "search index of kb's output", run, folder_mb(public / BUNDLE_DIR), None)
 
 
 def bench_peer(peer: Peer, env: PeerEnv, site: Path, project: Path, lessons: int, logs: Path) -> Row:
@@ -120,6 +123,7 @@ def bench_size(lessons: int, workdir: Path, peers: list[Peer], env: PeerEnv) -> 
     root = workdir / str(lessons)
     logs = root / "logs"
     site = root / "kb"
+    warn_if_busy()
     progress(f"generating {lessons} lessons into {site}")
     generate(site, lessons, SEED)
     logs.mkdir(parents=True, exist_ok=True)
@@ -161,6 +165,12 @@ def table(rows: list[Row]) -> str:
             f"| {row.output_mb:.1f} | {pages} | {row.note} |"
         )
     return "\n".join(lines)
+
+
+def warn_if_busy() -> None:
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        progress(f"warning: the machine is busy (1-minute load {load:.1f}), the timings will be noisy")
 
 
 def progress(message: str) -> None:

@@ -27,7 +27,7 @@ from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import RenderedBody, render_markdown
 from builder.output import clean_leftovers, replace_file, safe_join, safe_name, staging_dir, swap_in
-from builder.render import BodyCache, PageJob, SiteRenderer
+from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
 
@@ -215,10 +215,11 @@ class SiteBuilder:
             self.body_cache,
             fingerprint_assets=not self.options.preview,
             load_body=self._load_body,
+            site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
         taken = {job.name for job in jobs}
-        problems = []
+        problems = renderer.check_templates()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
             if job.name in taken:
                 source = str(job.context["source"])
@@ -309,6 +310,10 @@ class SiteBuilder:
             swap_in(staging, out_dir)
         except SearchIndexError as exc:
             result.failure = f"search index: {exc}"
+            self.page_keys = {}
+            return result
+        except TemplateFailure as exc:
+            result.diagnostics = sorted([*result.diagnostics, exc.args[0]])
             self.page_keys = {}
             return result
         finally:

@@ -12,20 +12,48 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
 
 from builder import views
 from builder.config import SiteConfig
+from builder.diagnostics import Diagnostic, error
 from builder.graph import Lesson, SiteGraph, asset_url
 from builder.markdown import RenderedBody, resolve_placeholders
-from builder.theme import Theme, fingerprint
+from builder.theme import Theme, builtin_theme_dir, fingerprint
 
 FEED_SIZE = 20
 HOME_LATEST = 10
 ASSETS_DIR = "assets"
+
+
+class TemplateFailure(Exception):
+    """A theme's template failed while rendering; args[0] is the Diagnostic saying where and why."""
+
+
+def template_diagnostic(exc: TemplateError, template: str, site_dir: Path) -> Diagnostic:
+    """Where a template error happened: the template file and line, from the error or its traceback."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename is None:
+        frame = exc.__traceback__
+        while frame is not None:
+            code = frame.tb_frame.f_code.co_filename
+            if code.endswith((".html", ".xml", ".txt")):
+                filename, line = code, frame.tb_lineno
+            frame = frame.tb_next
+    shown = _relative_to(Path(filename), site_dir) if filename else f"themes/default/templates/{template}"
+    message = str(exc.message if hasattr(exc, "message") and exc.message else exc) or type(exc).__name__
+    return error(shown, line or 1, 1, "template-error", f"{type(exc).__name__}: {message}")
+
+
+def _relative_to(path: Path, site_dir: Path) -> str:
+    for base in (site_dir.resolve(), builtin_theme_dir().parent.parent.resolve()):
+        if path.resolve().is_relative_to(base):
+            return path.resolve().relative_to(base).as_posix()
+    return path.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +104,7 @@ class SiteRenderer:
         *,
         fingerprint_assets: bool = True,
         load_body: Callable[[RenderedBody], str] = lambda body: body.html,
+        site_dir: Path = Path("."),
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -83,6 +112,7 @@ class SiteRenderer:
         self.graph = graph
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
         self.load_body = load_body
+        self.site_dir = site_dir
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
@@ -111,7 +141,20 @@ class SiteRenderer:
         if job.data is not None:
             return job.data
         assert job.template is not None
-        return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
+        try:
+            return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
+        except TemplateError as exc:
+            raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
+
+    def check_templates(self) -> list[Diagnostic]:
+        """Compile every template the theme has, so syntax errors are reported before anything is written."""
+        problems = []
+        for name in sorted(set(self.env.list_templates())):
+            try:
+                self.env.get_template(name)
+            except TemplateError as exc:
+                problems.append(template_diagnostic(exc, name, self.site_dir))
+        return problems
 
     def _page(self, template: str, page: Page, inputs: object = None, **context: Any) -> PageJob:
         """A page job; inputs, when given, stands in for the context in the job's key (cheaper to compare)."""

@@ -24,6 +24,7 @@ import watchfiles
 from builder.build import BuildOptions, SiteBuilder
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, format_text, summary
+from builder.render import TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.server import SiteRequestHandler, SiteServer
 
@@ -74,8 +75,14 @@ class Preview:
             return False
         if analysis.loaded is not None:
             self.base_path = analysis.loaded.config.base_path
-        with self.lock:
-            self.builder.write(plan, self.out_dir, self.out_dir, result)
+        try:
+            with self.lock:
+                self.builder.write(plan, self.out_dir, self.out_dir, result)
+        except TemplateFailure as exc:
+            self.builder.page_keys = {}  # some pages may be half-updated: rewrite them all next time
+            self.publish([], [exc.args[0]])
+            self.log(f"kb: template error: {format_text([exc.args[0]]).strip()}")
+            return False
         self.built_once = True
         self.publish(result.changed, [])
         seconds = time.perf_counter() - started

@@ -14,6 +14,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from builder.highlight import stylesheet
 
@@ -37,8 +38,9 @@ class Theme:
         return [d / "templates" for d in self.dirs if (d / "templates").is_dir()]
 
     def environment(self) -> Environment:
+        """Sandboxed: a theme chosen by a site cannot reach Python internals or change kb's data."""
         builtin = FileSystemLoader(builtin_theme_dir() / "templates")
-        return Environment(
+        return ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(
                 [FileSystemLoader(self.template_dirs), PrefixLoader({DEFAULT_THEME: builtin}, delimiter="/")]
             ),

@@ -137,7 +137,13 @@ def _nesting_bound(text: str) -> int:
 
 
 def _compose_checked(text: str, path: str, line_offset: int) -> yaml.Node | Diagnostic | None:
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text at once
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"control character U+{int(exc.character):04X} is not allowed in YAML"
+        return error(path, line + line_offset, col, "yaml-syntax", message)
     try:
         return loader.get_single_node()
     except _YamlRefused as refused:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import settings
 from playwright.sync_api import Browser, sync_playwright
 
 from builder.server import SiteServer
@@ -74,3 +76,10 @@ def serving(root: Path, base_path: str) -> Iterator[SiteServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Property tests: a quick profile for every run, and a long one for fuzzing on demand:
+#   HYPOTHESIS_PROFILE=long python3 -m pytest tests/test_properties.py
+settings.register_profile("default", max_examples=150, deadline=None)
+settings.register_profile("long", max_examples=20_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -119,10 +119,12 @@ print(json.dumps(found))
 
 def peer_env(root: Path, peers: list[Peer]) -> PeerEnv:
     """The peers' virtual environment at root, created and pip-installed into where anything is missing."""
+    packages = [package for peer in peers for package in peer.packages]
+    if not packages:
+        return PeerEnv(root, {})
     if not (root / "bin" / "python").is_file():
         print(f"bench: creating {root}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
-    packages = [package for peer in peers for package in peer.packages]
     env = PeerEnv(root, _versions(root, [dist for dist, _ in packages]))
     missing = [_requirement(dist, prefix) for dist, prefix in packages if not _fits(env, dist, prefix)]
     if missing:
