@@ -29,10 +29,11 @@ def pagefind_executable() -> Path:
         raise SearchIndexError(f"the Pagefind binary is missing ({exc}); reinstall 'pagefind[bin]'") from None
 
 
-def index_site(site_root: Path) -> None:
-    """Write the search bundle into site_root/pagefind/ from the pages' data-pagefind-* markup."""
+def index_site(site_root: Path, bundle: Path | None = None) -> None:
+    """Write the search bundle (into site_root/pagefind/ unless told) from the data-pagefind-* markup."""
     executable = pagefind_executable()
-    command = [str(executable), "--site", str(site_root), "--output-subdir", BUNDLE_DIR, "--silent"]
+    bundle = bundle or site_root / BUNDLE_DIR
+    command = [str(executable), "--site", str(site_root), "--output-path", str(bundle.resolve()), "--silent"]
     try:
         completed = subprocess.run(
             command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
@@ -48,5 +49,5 @@ def index_site(site_root: Path) -> None:
     if completed.returncode != 0:
         detail = " ".join((completed.stderr or completed.stdout).strip().splitlines()[-3:])
         raise SearchIndexError(f"Pagefind failed with exit status {completed.returncode}: {detail}")
-    if not (site_root / BUNDLE_DIR / "pagefind.js").is_file():
+    if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError("Pagefind ran but wrote no pagefind.js")

@@ -99,15 +99,15 @@ class Preview:
         self.index_due = None
         scratch = Path(tempfile.mkdtemp(prefix="kb-search-"))
         try:
-            with self.lock:
-                shutil.copytree(self.out_dir, scratch / "site", ignore=shutil.ignore_patterns("pagefind"))
-            index_site(scratch / "site")
+            # Pagefind reads the live folder (every file in it is replaced atomically) and writes its
+            # bundle aside; the bundle is then swapped in under the lock.
+            index_site(self.out_dir, scratch / "pagefind")
             with self.lock:
                 target = self.out_dir / "pagefind"
                 old = self.out_dir / ".pagefind-old"
                 if target.exists():
                     target.rename(old)
-                (scratch / "site" / "pagefind").rename(target)
+                (scratch / "pagefind").rename(target)
                 shutil.rmtree(old, ignore_errors=True)
             self.publish(["pagefind/pagefind.js"], self.errors)
         except (SearchIndexError, OSError) as exc:

@@ -251,3 +251,23 @@ def test_overlay_in_the_browser(served: Served, browser: Browser) -> None:
     lesson.write_text(good)
     expect(overlay).to_have_count(0, timeout=15000)
     page.close()
+
+
+def test_search_is_served_and_reindexed_after_changes(served: Served) -> None:
+    def pages() -> int:
+        status, body = served.get("/kb/pagefind/pagefind-entry.json")
+        return int(json.loads(body)["languages"]["en"]["page_count"]) if status == 200 else -1
+
+    deadline = time.monotonic() + 30
+    while pages() != 4:
+        assert time.monotonic() < deadline, "the preview never served a search index"
+        time.sleep(0.2)
+    write_lesson(
+        served.site,
+        "ops/searchable.md",
+        "title: Searchable\ndate: 2026-06-01\nsummary: New.\ntopics: [databases]",
+    )
+    deadline = time.monotonic() + 30
+    while pages() != 5:
+        assert time.monotonic() < deadline, "the search index was not rebuilt after a change"
+        time.sleep(0.2)
