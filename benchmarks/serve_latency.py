@@ -1,0 +1,99 @@
+"""How long a one-lesson edit takes to reach an open page in `kb serve`: from the file write to the
+server-sent "changed" event that names the lesson's page (the page is on disk before the event is sent).
+
+    python -m benchmarks.serve_latency --site /tmp/corpus-10k --edits 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_server(process: subprocess.Popen[str], timeout: float) -> None:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in process.stdout:
+        if "serving" in line:
+            return
+        if time.monotonic() > deadline:
+            break
+    raise RuntimeError("kb serve did not start")
+
+
+def next_change(response: http.client.HTTPResponse) -> list[str]:
+    event = ""
+    while True:
+        line = response.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: ") and event == "changed":
+            return list(json.loads(line[6:]))
+
+
+def measure(site: Path, edits: int) -> list[float]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_server(process, timeout=900)
+        time.sleep(3)  # let the first search indexing finish
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", "/__kb/events")
+        response = connection.getresponse()
+        lessons = sorted((site / "content").rglob("*.md"))
+        seconds = []
+        for number in range(edits):
+            lesson = lessons[(number * 97) % len(lessons)]
+            page = f"lessons/{lesson.stem}/index.html"
+            text = lesson.read_text()
+            started = time.perf_counter()
+            lesson.write_text(text + f"\nAn edit numbered {number}.\n")
+            while page not in next_change(response):
+                pass
+            seconds.append(time.perf_counter() - started)
+            time.sleep(1.5)  # past the search re-index that follows a change
+        connection.close()
+        return seconds
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--site", type=Path, required=True)
+    parser.add_argument("--edits", type=int, default=15)
+    args = parser.parse_args()
+    seconds = measure(args.site, args.edits)
+    milliseconds = sorted(s * 1000 for s in seconds)
+    print(
+        f"kb serve, one-lesson edit to reload event, {len(seconds)} edits: "
+        f"median {statistics.median(milliseconds):.0f} ms, min {milliseconds[0]:.0f} ms, "
+        f"max {milliseconds[-1]:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
