@@ -123,7 +123,6 @@ def bench_size(lessons: int, workdir: Path, peers: list[Peer], env: PeerEnv) -> 
     root = workdir / str(lessons)
     logs = root / "logs"
     site = root / "kb"
-    warn_if_busy()
     progress(f"generating {lessons} lessons into {site}")
     generate(site, lessons, SEED)
     logs.mkdir(parents=True, exist_ok=True)
@@ -168,6 +167,7 @@ def table(rows: list[Row]) -> str:
 
 
 def warn_if_busy() -> None:
+    """Checked once, before any build: the load average then still counts the builds just finished."""
     load = os.getloadavg()[0]
     if load > 0.5 * (os.cpu_count() or 1):
         progress(f"warning: the machine is busy (1-minute load {load:.1f}), the timings will be noisy")
@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = ((hugo.PEER, args.skip_hugo), (pelican.PEER, args.skip_pelican))
     peers = [peer for peer, skip in chosen if not skip]
     workdir = args.workdir.resolve()
+    warn_if_busy()
     env = peer_env(workdir / "peers-venv", peers)
     try:
         rows = [row for lessons in sorted(args.lessons) for row in bench_size(lessons, workdir, peers, env)]

@@ -27,6 +27,7 @@ from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import RenderedBody, render_markdown
 from builder.output import clean_leftovers, replace_file, safe_join, safe_name, staging_dir, swap_in
+from builder.records import picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
@@ -79,6 +80,7 @@ class BuildResult:
     failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
     stamp: tuple[int, int]  # (mtime_ns, size)
@@ -119,6 +121,9 @@ class SiteBuilder:
         self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
+        self.bodies: dict[
+            str, str
+        ] = {}  # rendered body HTML by digest, for the lessons parsed by this builder
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -192,6 +197,9 @@ class SiteBuilder:
         for (path, stamp, raw, digest), (lesson, problems) in zip(
             todo, self._parse_all([(path, raw, vocabulary, html) for path, _, raw, _ in todo]), strict=True
         ):
+            if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
+                self.bodies[lesson.body.digest] = lesson.body.html
+                lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
             self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), guess_slug(path, raw))
 
     def _parse_all(
@@ -350,7 +358,8 @@ class SiteBuilder:
 
     def _load_body(self, body: RenderedBody) -> str:
         """A body's HTML: in memory after parsing, or from the cache's body store after a restore."""
-        return body.html or cache.load_body(self.options.site_dir, body.digest)
+        html = self.bodies.get(body.digest)
+        return html if html is not None else cache.load_body(self.options.site_dir, body.digest)
 
     def _restore(self, state: object, out_dir: Path) -> None:
         if not isinstance(state, dict) or state.get("site") != str(self.options.site_dir.resolve()):
@@ -364,15 +373,10 @@ class SiteBuilder:
 
     def _save(self, out_dir: Path, result: BuildResult) -> None:
         site_dir = self.options.site_dir
-        bodies = {
-            p.lesson.body.digest: p.lesson.body.html
-            for p in self.files.values()
-            if p.lesson and p.lesson.body.html
-        }
-        cache.store_bodies(site_dir, bodies)
+        cache.store_bodies(site_dir, self.bodies)
         state = {
             "site": str(site_dir.resolve()),
-            "files": {path: _without_html(parsed) for path, parsed in self.files.items()},
+            "files": self.files,
             "parse_epoch": self.parse_epoch,
             "memo": self.memo,
             "out_dir": str(out_dir.resolve()),
@@ -425,14 +429,6 @@ def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
         changed = replace_file(Path(destination), data)
         outcomes.append(_Outcome(job.name, key, len(data), True, changed))
     return outcomes
-
-
-def _without_html(parsed: ParsedFile) -> ParsedFile:
-    """The parsed file as it is cached: the body's HTML lives in the body store, by digest."""
-    if parsed.lesson is None or not parsed.lesson.body.html:
-        return parsed
-    body = dataclasses.replace(parsed.lesson.body, html="")
-    return dataclasses.replace(parsed, lesson=dataclasses.replace(parsed.lesson, body=body))
 
 
 def _has_size(path: str, size: int) -> bool:

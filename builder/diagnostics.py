@@ -8,9 +8,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from builder.records import picklable
+
 Severity = Literal["error", "warning"]
 
 
+@picklable
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
     path: str

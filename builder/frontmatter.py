@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from builder.diagnostics import Diagnostic, did_you_mean, error
+from builder.records import picklable
 from builder.schema import validate
 from builder.slugs import SLUG_PATTERN, is_slug, slugify
 from builder.yamlsource import YamlDocument, load_yaml
@@ -56,6 +57,7 @@ class FrontMatter(BaseModel):
     prerequisites: list[Slug] = []
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class LessonSource:
     """A lesson whose front matter passed validation."""

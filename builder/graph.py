@@ -17,6 +17,7 @@ from builder.diagnostics import Diagnostic, did_you_mean, error, warning
 from builder.discover import CONTENT_DIR
 from builder.frontmatter import LessonSource
 from builder.markdown import LinkRef, RenderedBody
+from builder.records import picklable
 from builder.related import Relation, Term, related_lessons
 
 FOLDER_INDEXES = ("README.md", "readme.md", "index.md")
@@ -24,6 +25,7 @@ Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
 DRAFT = "is a draft, which this build leaves out"
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class LeftOut:
     path: str
@@ -35,6 +37,7 @@ def _invalid(left_out: Mapping[str, LeftOut], slug: str) -> bool:
     return item is not None and not item.draft
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Lesson:
     source: LessonSource
@@ -62,6 +65,7 @@ def asset_url(path: str) -> str:
     return "media/" + posixpath.relpath(path, CONTENT_DIR)
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class PathStep:
     path_id: str

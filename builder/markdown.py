@@ -25,6 +25,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
 from builder.highlight import highlight_code
+from builder.records import picklable
 from builder.slugs import heading_id
 
 LinkKind = Literal["path", "wiki", "anchor"]
@@ -34,6 +35,7 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _WORD = re.compile(r"\w+")
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int
@@ -41,6 +43,7 @@ class Heading:
     text: str
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class LinkRef:
     kind: LinkKind
@@ -52,6 +55,7 @@ class LinkRef:
     is_image: bool
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str  # with placeholders for internal links

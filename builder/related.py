@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+from builder.records import picklable
+
 Term = tuple[str, str]  # ("skills", "pydantic")
 MAX_TERMS = 12
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Relation:
     slug: str

@@ -12,12 +12,14 @@ from typing import Any
 import yaml
 
 from builder.diagnostics import Diagnostic, error
+from builder.records import picklable
 
 MAX_DEPTH = 40
 
 YamlPath = tuple[str | int, ...]
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Position:
     line: int

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import BuildOptions, analyse
+from builder.build import BuildOptions, SiteBuilder, analyse
 from builder.graph import SiteGraph
 
 ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
-def graph() -> SiteGraph:
-    analysis = analyse(BuildOptions(site_dir=ROOT))
+def builder() -> SiteBuilder:
+    return SiteBuilder(BuildOptions(site_dir=ROOT))
+
+
+@pytest.fixture(scope="module")
+def graph(builder: SiteBuilder) -> SiteGraph:
+    analysis = builder.analyse()
     assert [f"{d.path}:{d.line}: {d.code}: {d.message}" for d in analysis.diagnostics] == []
     assert analysis.graph is not None
     return analysis.graph
@@ -42,7 +47,7 @@ def test_at_least_24_published_lessons(graph: SiteGraph) -> None:
     assert not [slug for slug, lesson in graph.lessons.items() if lesson.source.meta.draft]
 
 
-def test_every_lesson_meets_the_writing_standard(graph: SiteGraph) -> None:
+def test_every_lesson_meets_the_writing_standard(graph: SiteGraph, builder: SiteBuilder) -> None:
     problems = []
     for slug, lesson in graph.lessons.items():
         meta, body = lesson.source.meta, lesson.body
@@ -53,7 +58,7 @@ def test_every_lesson_meets_the_writing_standard(graph: SiteGraph) -> None:
         targets = {url for url in graph.link_urls[slug] if url.startswith("lessons/")}
         if len({t.split("#")[0] for t in targets} - {f"lessons/{slug}/"}) < 2:
             problems.append(f"{slug}: links to fewer than two other lessons")
-        if "<pre" not in body.html:
+        if "<pre" not in builder.bodies[body.digest]:
             problems.append(f"{slug}: no code or config example")
     assert problems == []
 
