@@ -7,11 +7,14 @@ written by another version of kb fails the check and is ignored (and rebuilt), n
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import hmac
 import os
 import pickle
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,19 @@ from builder import __version__
 
 CACHE_DIR = ".kb-cache"
 MAGIC = b"kb-cache-1\n"
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector: (un)pickling a big state creates objects by the million, none of them in
+    cycles, and the collector's repeated passes over them would otherwise triple the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _secret() -> bytes:
@@ -51,7 +67,8 @@ def save(site_dir: Path, name: str, state: Any) -> None:
     try:
         folder.mkdir(exist_ok=True)
         (folder / ".gitignore").write_text("*\n")
-        payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        with _no_gc():
+            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = folder / f".{name}.{os.getpid()}"
         temporary.write_bytes(MAGIC + _seal(payload) + payload)
         os.replace(temporary, folder / name)
@@ -71,7 +88,8 @@ def load(site_dir: Path, name: str) -> Any | None:
     if not hmac.compare_digest(seal, _seal(payload)):
         return None
     try:
-        return pickle.loads(payload)
+        with _no_gc():
+            return pickle.loads(payload)
     except Exception:  # sealed by us, so only a bug could get here: rebuild rather than fail
         return None
 

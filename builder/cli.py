@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 site errors, 2 usage, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -96,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # A build allocates millions of short-lived objects and few cycles: collecting less often saves about a
+    # quarter of the parse time. Forked workers inherit the setting.
+    gc.set_threshold(50_000, 20, 100)
     if args.command == "build":
         return _build(args)
     if args.command == "check":
