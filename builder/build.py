@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import shutil
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -37,6 +38,8 @@ STATE_FILE = "build.pickle"
 RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydantic")
 RENDERER_VERSIONS = (__version__, *(metadata.version(name) for name in RENDERERS))
 QUICK_FILE = "fingerprint.pickle"
+MEMO_FILE = "memo.pickle"
+SHARDS = 16  # the parsed files are cached in shards, so an edit rewrites one shard, not the whole cache
 
 
 def _quiet(_: str) -> None:
@@ -121,9 +124,11 @@ class SiteBuilder:
         self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
-        self.bodies: dict[
-            str, str
-        ] = {}  # rendered body HTML by digest, for the lessons parsed by this builder
+        self.bodies: dict[str, str] = {}  # body HTML by digest, of the lessons this builder parsed
+        self.dirty: set[int] = set(
+            range(SHARDS)
+        )  # cache shards of self.files that differ from the saved ones
+        self.saved_memo = ""  # the signature of the memo last saved
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -156,6 +161,7 @@ class SiteBuilder:
         )
         if epoch != self.parse_epoch:
             self.files.clear()
+            self.dirty = set(range(SHARDS))
             self.parse_epoch = epoch
         self._parse_changed(sources, vocabulary, config.markdown.html)
         lessons: list[Lesson] = []
@@ -179,6 +185,7 @@ class SiteBuilder:
         site_dir = self.options.site_dir
         for gone in set(self.files) - set(sources.lessons):
             del self.files[gone]
+            self.dirty.add(_shard(gone))
         todo: list[tuple[str, tuple[int, int], bytes, str]] = []
         for path in sources.lessons:
             stat = (site_dir / path).stat()
@@ -192,6 +199,7 @@ class SiteBuilder:
                 self.files[path] = ParsedFile(
                     stamp, digest, known.lesson, known.diagnostics, known.guessed_slug
                 )
+                self.dirty.add(_shard(path))
                 continue
             todo.append((path, stamp, raw, digest))
         for (path, stamp, raw, digest), (lesson, problems) in zip(
@@ -201,6 +209,7 @@ class SiteBuilder:
                 self.bodies[lesson.body.digest] = lesson.body.html
                 lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
             self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), guess_slug(path, raw))
+            self.dirty.add(_shard(path))
 
     def _parse_all(
         self, work: list[tuple[str, bytes, Vocabulary, bool]]
@@ -362,11 +371,22 @@ class SiteBuilder:
         return html if html is not None else cache.load_body(self.options.site_dir, body.digest)
 
     def _restore(self, state: object, out_dir: Path) -> None:
-        if not isinstance(state, dict) or state.get("site") != str(self.options.site_dir.resolve()):
+        """Take up the saved state; a shard or memo that fails to load only means more work now."""
+        site_dir = self.options.site_dir
+        if not isinstance(state, dict) or state.get("site") != str(site_dir.resolve()):
             return
-        self.files = state["files"]
         self.parse_epoch = state["parse_epoch"]
-        self.memo = state["memo"]
+        self.dirty = set()
+        for shard in range(SHARDS):
+            files = cache.load(site_dir, f"files-{shard:02d}.pickle")
+            if isinstance(files, dict):
+                self.files.update(files)
+            else:
+                self.dirty.add(shard)
+        memo = cache.load(site_dir, MEMO_FILE)
+        if isinstance(memo, dict):
+            self.memo = memo
+            self.saved_memo = str(memo.get("terms-signature", ""))
         if state.get("out_dir") == str(out_dir.resolve()):
             self.render_epoch = state["render_epoch"]
             self.page_keys = state["page_keys"]
@@ -374,11 +394,16 @@ class SiteBuilder:
     def _save(self, out_dir: Path, result: BuildResult) -> None:
         site_dir = self.options.site_dir
         cache.store_bodies(site_dir, self.bodies)
+        for shard in sorted(self.dirty):
+            files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
+            cache.save(site_dir, f"files-{shard:02d}.pickle", files)
+        self.dirty = set()
+        if self.memo.get("terms-signature") != self.saved_memo:
+            cache.save(site_dir, MEMO_FILE, self.memo)
+            self.saved_memo = str(self.memo.get("terms-signature", ""))
         state = {
             "site": str(site_dir.resolve()),
-            "files": self.files,
             "parse_epoch": self.parse_epoch,
-            "memo": self.memo,
             "out_dir": str(out_dir.resolve()),
             "render_epoch": self.render_epoch,
             "page_keys": self.page_keys,
@@ -421,14 +446,21 @@ def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
             kept = os.path.join(previous, job.name)
             if _has_size(kept, old[1]):  # the same file, untouched since it was written
                 if kept != destination:
-                    os.makedirs(os.path.dirname(destination), exist_ok=True)
-                    os.link(kept, destination)
+                    try:
+                        os.link(kept, destination)
+                    except FileNotFoundError:  # its folder does not exist yet
+                        os.makedirs(os.path.dirname(destination), exist_ok=True)
+                        os.link(kept, destination)
                 outcomes.append(_Outcome(job.name, key, old[1], False, False))
                 continue
         data = work.renderer.render(job)
         changed = replace_file(Path(destination), data)
         outcomes.append(_Outcome(job.name, key, len(data), True, changed))
     return outcomes
+
+
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode()) % SHARDS
 
 
 def _has_size(path: str, size: int) -> bool:
