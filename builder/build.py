@@ -12,7 +12,6 @@ import hashlib
 import multiprocessing as mp
 import os
 import shutil
-import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,14 +19,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from builder import __version__, cache
+from builder import __version__, cache, writer
 from builder.config import CONFIG_FILE, LoadedConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
-from builder.markdown import RenderedBody, render_markdown
-from builder.output import clean_leftovers, replace_file, safe_join, safe_name, staging_dir, swap_in
+from builder.markdown import render_markdown
+from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
 from builder.records import picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -124,7 +123,7 @@ class SiteBuilder:
         self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
-        self.bodies: dict[str, str] = {}  # body HTML by digest, of the lessons this builder parsed
+        self.bodies: dict[str, str] = {}  # the rendered HTML of the lessons' bodies, by digest
         self.dirty: set[int] = set(
             range(SHARDS)
         )  # cache shards of self.files that differ from the saved ones
@@ -214,7 +213,7 @@ class SiteBuilder:
     def _parse_all(
         self, work: list[tuple[str, bytes, Vocabulary, bool]]
     ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
-        workers = _workers(self.options.jobs, len(work), 64)
+        workers = writer.workers(self.options.jobs, len(work), 64)
         if workers <= 1:
             return map(_parse_job, work)
         with mp.get_context("fork").Pool(workers) as pool:
@@ -231,7 +230,7 @@ class SiteBuilder:
             analysis.theme,
             self.body_cache,
             fingerprint_assets=not self.options.preview,
-            load_body=self._load_body,
+            load_body=lambda body: self.bodies[body.digest],
             site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
@@ -265,9 +264,9 @@ class SiteBuilder:
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
-        work = _Work(plan.jobs, plan.renderer, target, previous, self.page_keys)
+        work = writer.Work(plan.jobs, plan.renderer, target, previous, self.page_keys)
         keys: dict[str, tuple[str, int]] = {}
-        for outcome in _run_work(work, self.options.jobs):
+        for outcome in writer.write_jobs(work, self.options.jobs):
             keys[outcome.name] = (outcome.key, outcome.size)
             result.rendered += outcome.rendered
             if outcome.changed:
@@ -292,15 +291,6 @@ class SiteBuilder:
     def build(self, progress: Progress = _quiet, *, use_cache: bool = True) -> BuildResult:
         """A build into a staging folder, swapped in only when everything succeeded. With the cache,
         nothing is done when no input changed, and only what changed is parsed and rendered."""
-        try:
-            return self._build(progress, use_cache)
-        except cache.CacheCorrupt:
-            progress("the build cache is damaged: building from scratch")
-            shutil.rmtree(self.options.site_dir / cache.CACHE_DIR, ignore_errors=True)
-            self._forget()
-            return self._build(progress, use_cache)
-
-    def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
         fingerprint = self._fingerprint() if use_cache else None
         if fingerprint is not None:
             quick = cache.load(self.options.site_dir, QUICK_FILE)
@@ -365,11 +355,6 @@ class SiteBuilder:
                     digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest(), out_dir
 
-    def _load_body(self, body: RenderedBody) -> str:
-        """A body's HTML: in memory after parsing, or from the cache's body store after a restore."""
-        html = self.bodies.get(body.digest)
-        return html if html is not None else cache.load_body(self.options.site_dir, body.digest)
-
     def _restore(self, state: object, out_dir: Path) -> None:
         """Take up the saved state; a shard or memo that fails to load only means more work now."""
         site_dir = self.options.site_dir
@@ -378,9 +363,10 @@ class SiteBuilder:
         self.parse_epoch = state["parse_epoch"]
         self.dirty = set()
         for shard in range(SHARDS):
-            files = cache.load(site_dir, f"files-{shard:02d}.pickle")
-            if isinstance(files, dict):
-                self.files.update(files)
+            saved = cache.load(site_dir, f"files-{shard:02d}.pickle")
+            if isinstance(saved, tuple) and len(saved) == 2:
+                self.files.update(saved[0])
+                self.bodies.update(saved[1])
             else:
                 self.dirty.add(shard)
         memo = cache.load(site_dir, MEMO_FILE)
@@ -393,10 +379,12 @@ class SiteBuilder:
 
     def _save(self, out_dir: Path, result: BuildResult) -> None:
         site_dir = self.options.site_dir
-        cache.store_bodies(site_dir, self.bodies)
         for shard in sorted(self.dirty):
             files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
-            cache.save(site_dir, f"files-{shard:02d}.pickle", files)
+            bodies = {
+                p.lesson.body.digest: self.bodies[p.lesson.body.digest] for p in files.values() if p.lesson
+            }
+            cache.save(site_dir, f"files-{shard:02d}.pickle", (files, bodies))
         self.dirty = set()
         if self.memo.get("terms-signature") != self.saved_memo:
             cache.save(site_dir, MEMO_FILE, self.memo)
@@ -415,93 +403,8 @@ class SiteBuilder:
             cache.save(site_dir, QUICK_FILE, quick)
 
 
-@dataclass(frozen=True, slots=True)
-class _Work:
-    jobs: list[PageJob]
-    renderer: SiteRenderer
-    target: Path
-    previous: Path | None
-    old_keys: dict[str, tuple[str, int]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    name: str
-    key: str
-    size: int
-    rendered: bool
-    changed: bool
-
-
-def _do(work: _Work, start: int, stop: int) -> list[_Outcome]:
-    """Key, and render or keep, the jobs work.jobs[start:stop]."""
-    outcomes = []
-    target = str(work.target)
-    previous = None if work.previous is None else str(work.previous)
-    for job in work.jobs[start:stop]:
-        key = job.key()
-        destination = os.path.join(target, safe_name(job.name))
-        old = work.old_keys.get(job.name)
-        if previous is not None and old is not None and old[0] == key:
-            kept = os.path.join(previous, job.name)
-            if _has_size(kept, old[1]):  # the same file, untouched since it was written
-                if kept != destination:
-                    try:
-                        os.link(kept, destination)
-                    except FileNotFoundError:  # its folder does not exist yet
-                        os.makedirs(os.path.dirname(destination), exist_ok=True)
-                        os.link(kept, destination)
-                outcomes.append(_Outcome(job.name, key, old[1], False, False))
-                continue
-        data = work.renderer.render(job)
-        changed = replace_file(Path(destination), data)
-        outcomes.append(_Outcome(job.name, key, len(data), True, changed))
-    return outcomes
-
-
 def _shard(path: str) -> int:
     return zlib.crc32(path.encode()) % SHARDS
-
-
-def _has_size(path: str, size: int) -> bool:
-    try:
-        return os.stat(path).st_size == size
-    except OSError:
-        return False
-
-
-_FORKED: _Work | None = None  # the work a forked worker inherited from its parent
-
-
-def _do_forked(bounds: tuple[int, int]) -> list[_Outcome]:
-    assert _FORKED is not None
-    return _do(_FORKED, *bounds)
-
-
-def _workers(jobs: int, tasks: int, minimum: int) -> int:
-    """How many forked workers to use: 1 (no pool) for small work, where forking is unavailable, or in
-    a threaded process such as kb serve's, where forking is unsafe."""
-    if tasks < minimum or threading.active_count() > 1 or "fork" not in mp.get_all_start_methods():
-        return 1
-    return max(1, min(jobs, os.cpu_count() or 1))
-
-
-def _run_work(work: _Work, jobs: int) -> list[_Outcome]:
-    """Run the work in forked workers when it is big enough; they inherit the graph and the templates
-    instead of receiving them pickled."""
-    global _FORKED
-    total = len(work.jobs)
-    workers = _workers(jobs, total, 400)
-    if workers <= 1:
-        return _do(work, 0, total)
-    size = max(50, total // (workers * 6))
-    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
-    _FORKED = work
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            return [outcome for part in pool.map(_do_forked, chunks) for outcome in part]
-    finally:
-        _FORKED = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The build cache in the site's .kb-cache/: parsed lessons and the keys of the last output.
+"""The build cache in the site's .kb-cache/: parsed lessons, their HTML, and the keys of the last output.
 
 It is a pickle, so it is never trusted blindly: the file carries an HMAC made with a key that lives in the
 user's own cache folder, outside the site. A cache committed to the site by someone else, truncated, or
@@ -92,35 +92,3 @@ def load(site_dir: Path, name: str) -> Any | None:
             return pickle.loads(payload)
     except Exception:  # sealed by us, so only a bug could get here: rebuild rather than fail
         return None
-
-
-BODIES = "bodies"
-
-
-class CacheCorrupt(Exception):
-    """A stored body is missing or does not match its digest: the build starts again without the cache."""
-
-
-def store_bodies(site_dir: Path, bodies: dict[str, str]) -> None:
-    """Rendered lesson bodies by digest, one file each, written once (they never change)."""
-    folder = site_dir / CACHE_DIR / BODIES
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        present = {entry.name for entry in os.scandir(folder)}
-        for digest, html in bodies.items():
-            if digest not in present:
-                temporary = folder / f".{digest}.{os.getpid()}"
-                temporary.write_text(html, encoding="utf-8")
-                os.replace(temporary, folder / digest)
-    except OSError:
-        return
-
-
-def load_body(site_dir: Path, digest: str) -> str:
-    try:
-        html = (site_dir / CACHE_DIR / BODIES / digest).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise CacheCorrupt(digest) from None
-    if hashlib.blake2b(html.encode(), digest_size=16).hexdigest() != digest:
-        raise CacheCorrupt(digest)
-    return html

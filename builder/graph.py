@@ -300,29 +300,11 @@ def _prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut]) -> list[Di
             line, col = lesson.source.position(f"prerequisites.{index}")
             if prerequisite in graph.lessons:
                 edges[slug].append(prerequisite)
-            elif _invalid(left_out, prerequisite):
-                continue
-            elif prerequisite in left_out:
-                found.append(
-                    error(
-                        lesson.source.path,
-                        line,
-                        col,
-                        "unknown-lesson",
-                        f"prerequisite '{prerequisite}' {DRAFT}",
-                    )
-                )
-            else:
+            elif not _invalid(left_out, prerequisite):  # a file with errors of its own is not reported twice
                 hint = did_you_mean(prerequisite, graph.lessons)
-                found.append(
-                    error(
-                        lesson.source.path,
-                        line,
-                        col,
-                        "unknown-lesson",
-                        f"prerequisite '{prerequisite}' is not a lesson{hint}",
-                    )
-                )
+                why = DRAFT if prerequisite in left_out else f"is not a lesson{hint}"
+                message = f"prerequisite '{prerequisite}' {why}"
+                found.append(error(lesson.source.path, line, col, "unknown-lesson", message))
     for cycle in _cycles(edges):
         first = graph.lessons[cycle[0]]
         index = list(first.source.meta.prerequisites).index(cycle[1])

@@ -29,6 +29,11 @@ def site_copy(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root, by relative path: two builds are equal when their snapshots are."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import builder.build as builder_module
+import builder.writer as writer_module
 from benchmarks.generate import generate, lesson_path
 from builder.build import BuildOptions, SiteBuilder
 from builder.cache import CACHE_DIR
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import snapshot
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +35,13 @@ def test_cold_warm_and_single_job_builds_are_identical(
     shutil.copytree(corpus, site)
     out = tmp_path / "out"
     pools: list[int] = []
-    choose = builder_module._workers
+    choose = writer_module.workers
 
     def spy(jobs: int, tasks: int, minimum: int) -> int:
         pools.append(choose(jobs, tasks, minimum))
         return pools[-1]
 
-    monkeypatch.setattr(builder_module, "_workers", spy)
+    monkeypatch.setattr(writer_module, "workers", spy)
     build(site, out)  # cold, two workers
     assert pools == [2, 2]  # parsing and rendering both ran in forked workers
     cold = snapshot(out)
@@ -63,7 +60,7 @@ def test_cold_warm_and_single_job_builds_are_identical(
     assert "One more closing paragraph." in (out / "lessons/lesson-000005/index.html").read_text()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "foreign", "body"])
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "shard"])
 def test_a_damaged_or_foreign_cache_is_ignored(
     site_copy: Callable[[str], Path], tmp_path: Path, damage: str
 ) -> None:
@@ -80,8 +77,9 @@ def test_a_damaged_or_foreign_cache_is_ignored(
 
         state.write_bytes(b"kb-cache-1\n" + b"\0" * 32 + pickle.dumps({"site": str(site.resolve())}))
     else:
-        body = next((site / CACHE_DIR / "bodies").iterdir())
-        body.write_text("<script>alert('tampered')</script>")
+        # a shard whose pickled HTML was tampered with: its seal no longer matches, so it is ignored
+        shard = next(p for p in (site / CACHE_DIR).glob("files-*.pickle") if b"Pools bound" in p.read_bytes())
+        shard.write_bytes(shard.read_bytes().replace(b"Pools bound", b"<script>alert('tampered')</script>"))
     (site / CACHE_DIR / "fingerprint.pickle").unlink()
     lesson = site / "content/ops/connection-pools.md"
     lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))

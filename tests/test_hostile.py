@@ -17,7 +17,7 @@ import pytest
 from benchmarks.generate import generate
 from builder.build import BuildOptions, SiteBuilder, analyse, build
 from builder.discover import discover
-from tests.conftest import soup, write_lesson
+from tests.conftest import snapshot, soup, write_lesson
 
 VALID = "title: T\ndate: 2026-01-01\nsummary: S.\ntopics: [testing]"
 
@@ -197,7 +197,7 @@ def test_sigkill_mid_build_leaves_previous_output_intact(tmp_path: Path) -> None
     site = generate(tmp_path / "site", 400, seed=5)
     out = site / "public"
     assert SiteBuilder(BuildOptions(site_dir=site, search=False, jobs=1)).build().ok
-    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = snapshot(out)
     for lesson in sorted((site / "content").rglob("*.md")):
         lesson.write_text(lesson.read_text() + "\nChanged for the killed build.\n")
     process = subprocess.Popen(
@@ -213,8 +213,7 @@ def test_sigkill_mid_build_leaves_previous_output_intact(tmp_path: Path) -> None
         time.sleep(0.005)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert snapshot(out) == before
     leftovers = [p.name for p in site.iterdir() if p.name.startswith(".public.staging-")]
     assert leftovers, "the kill came too late to test anything"
     assert SiteBuilder(BuildOptions(site_dir=site, search=False, jobs=1)).build().ok

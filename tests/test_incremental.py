@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import BuildOptions, BuildResult, SiteBuilder
-from tests.conftest import write_lesson
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import snapshot, write_lesson
 
 
 def full_build(site: Path, target: Path) -> dict[str, bytes] | None:

@@ -8,11 +8,7 @@ import pytest
 
 from builder.build import BuildOptions, BuildResult, Plan, SiteBuilder, build
 from builder.output import UnsafeOutputPath, clean_leftovers, safe_join
-from tests.conftest import SITES, write_lesson
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import SITES, snapshot, write_lesson
 
 
 def test_failed_build_leaves_previous_output_untouched(site_copy: Callable[[str], Path]) -> None:

@@ -1,0 +1,112 @@
+"""Writing planned pages: each job keyed, then rendered or kept from the previous output, in forked
+workers when there is enough to do."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.output import replace_file, safe_name
+from builder.render import PageJob, SiteRenderer
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    jobs: list[PageJob]
+    renderer: SiteRenderer
+    target: Path
+    previous: Path | None
+    old_keys: dict[str, tuple[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    name: str
+    key: str
+    size: int
+    rendered: bool
+    changed: bool
+
+
+def _do(work: Work, start: int, stop: int) -> list[Outcome]:
+    """Key, and render or keep, the jobs work.jobs[start:stop]."""
+    outcomes = []
+    target = str(work.target)
+    previous = None if work.previous is None else str(work.previous)
+    for job in work.jobs[start:stop]:
+        key = job.key()
+        destination = os.path.join(target, safe_name(job.name))
+        old = work.old_keys.get(job.name)
+        if previous is not None and old is not None and old[0] == key:
+            kept = os.path.join(previous, job.name)
+            if _has_size(kept, old[1]):  # the same file, untouched since it was written
+                if kept != destination:
+                    try:
+                        os.link(kept, destination)
+                    except FileNotFoundError:  # its folder does not exist yet
+                        os.makedirs(os.path.dirname(destination), exist_ok=True)
+                        os.link(kept, destination)
+                outcomes.append(Outcome(job.name, key, old[1], False, False))
+                continue
+        data = work.renderer.render(job)
+        if previous == target:  # a folder being updated in place: replace atomically, only if different
+            changed = replace_file(Path(destination), data)
+        else:  # a fresh staging folder: nothing to compare with or to replace
+            _write_new(destination, data)
+            changed = True
+        outcomes.append(Outcome(job.name, key, len(data), True, changed))
+    return outcomes
+
+
+def _has_size(path: str, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
+    except OSError:
+        return False
+
+
+def _write_new(destination: str, data: bytes) -> None:
+    try:
+        handle = open(destination, "wb")  # noqa: SIM115 - the folder may need making first
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        handle = open(destination, "wb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
+
+
+_FORKED: Work | None = None  # the work a forked worker inherited from its parent
+
+
+def _do_forked(bounds: tuple[int, int]) -> list[Outcome]:
+    assert _FORKED is not None
+    return _do(_FORKED, *bounds)
+
+
+def workers(jobs: int, tasks: int, minimum: int) -> int:
+    """How many forked workers to use: 1 (no pool) for small work, where forking is unavailable, or in
+    a threaded process such as kb serve's, where forking is unsafe."""
+    if tasks < minimum or threading.active_count() > 1 or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(jobs, os.cpu_count() or 1))
+
+
+def write_jobs(work: Work, jobs: int) -> list[Outcome]:
+    """Run the work in forked workers when it is big enough; they inherit the graph and the templates
+    instead of receiving them pickled."""
+    global _FORKED
+    total = len(work.jobs)
+    count = workers(jobs, total, 400)
+    if count <= 1:
+        return _do(work, 0, total)
+    size = max(50, total // (count * 6))
+    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    _FORKED = work
+    try:
+        with mp.get_context("fork").Pool(count) as pool:
+            return [outcome for part in pool.map(_do_forked, chunks) for outcome in part]
+    finally:
+        _FORKED = None
