@@ -123,7 +123,7 @@ class SiteBuilder:
         self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
-        self.bodies: dict[str, str] = {}  # the rendered HTML of the lessons' bodies, by digest
+        self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
         self.dirty: set[int] = set(
             range(SHARDS)
         )  # cache shards of self.files that differ from the saved ones
@@ -205,7 +205,7 @@ class SiteBuilder:
             todo, self._parse_all([(path, raw, vocabulary, html) for path, _, raw, _ in todo]), strict=True
         ):
             if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
-                self.bodies[lesson.body.digest] = lesson.body.html
+                self.bodies.add(lesson.body.digest, lesson.body.html)
                 lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
             self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), guess_slug(path, raw))
             self.dirty.add(_shard(path))
@@ -230,7 +230,7 @@ class SiteBuilder:
             analysis.theme,
             self.body_cache,
             fingerprint_assets=not self.options.preview,
-            load_body=lambda body: self.bodies[body.digest],
+            load_body=lambda body: self.bodies.get(body.digest),
             site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
@@ -291,6 +291,15 @@ class SiteBuilder:
     def build(self, progress: Progress = _quiet, *, use_cache: bool = True) -> BuildResult:
         """A build into a staging folder, swapped in only when everything succeeded. With the cache,
         nothing is done when no input changed, and only what changed is parsed and rendered."""
+        try:
+            return self._build(progress, use_cache)
+        except cache.CacheCorrupt:
+            progress("the build cache is inconsistent: building from scratch")
+            shutil.rmtree(self.options.site_dir / cache.CACHE_DIR, ignore_errors=True)
+            self._forget()
+            return self._build(progress, use_cache)
+
+    def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
         fingerprint = self._fingerprint() if use_cache else None
         if fingerprint is not None:
             quick = cache.load(self.options.site_dir, QUICK_FILE)
@@ -364,9 +373,8 @@ class SiteBuilder:
         self.dirty = set()
         for shard in range(SHARDS):
             saved = cache.load(site_dir, f"files-{shard:02d}.pickle")
-            if isinstance(saved, tuple) and len(saved) == 2:
-                self.files.update(saved[0])
-                self.bodies.update(saved[1])
+            if isinstance(saved, dict):
+                self.files.update(saved)
             else:
                 self.dirty.add(shard)
         memo = cache.load(site_dir, MEMO_FILE)
@@ -379,12 +387,10 @@ class SiteBuilder:
 
     def _save(self, out_dir: Path, result: BuildResult) -> None:
         site_dir = self.options.site_dir
-        for shard in sorted(self.dirty):
+        self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
+        for shard in sorted(self.dirty):  # after the bodies, so no saved lesson lacks its body
             files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
-            bodies = {
-                p.lesson.body.digest: self.bodies[p.lesson.body.digest] for p in files.values() if p.lesson
-            }
-            cache.save(site_dir, f"files-{shard:02d}.pickle", (files, bodies))
+            cache.save(site_dir, f"files-{shard:02d}.pickle", files)
         self.dirty = set()
         if self.memo.get("terms-signature") != self.saved_memo:
             cache.save(site_dir, MEMO_FILE, self.memo)

@@ -92,3 +92,54 @@ def load(site_dir: Path, name: str) -> Any | None:
             return pickle.loads(payload)
     except Exception:  # sealed by us, so only a bug could get here: rebuild rather than fail
         return None
+
+
+class CacheCorrupt(Exception):
+    """The cache names a body that none of its sealed shards holds: the build starts again without it."""
+
+
+class BodyStore:
+    """The rendered HTML of lesson bodies by digest, in memory and in sealed shards on disk; a shard is
+    read only when one of its bodies is needed, so an edit to one lesson does not load them all."""
+
+    SHARDS = 16
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.bodies: dict[str, str] = {}
+        self.loaded: set[int] = set()
+        self.dirty: set[int] = set()
+
+    def _shard(self, digest: str) -> int:
+        return int(digest[:4], 16) % self.SHARDS
+
+    def add(self, digest: str, html: str) -> None:
+        if digest not in self.bodies:
+            self.bodies[digest] = html
+            self.dirty.add(self._shard(digest))
+
+    def get(self, digest: str) -> str:
+        html = self.bodies.get(digest)
+        if html is None:
+            self._load(self._shard(digest))
+            html = self.bodies.get(digest)
+        if html is None:
+            raise CacheCorrupt(digest)
+        return html
+
+    def _load(self, shard: int) -> None:
+        if shard in self.loaded:
+            return
+        self.loaded.add(shard)
+        saved = load(self.site_dir, f"bodies-{shard:02d}.pickle")
+        if isinstance(saved, dict):
+            for digest, html in saved.items():
+                self.bodies.setdefault(digest, html)
+
+    def save(self, keep: set[str]) -> None:
+        """Write the shards that gained bodies, keeping only the bodies still in use."""
+        for shard in sorted(self.dirty):
+            self._load(shard)
+            bodies = {d: h for d, h in self.bodies.items() if d in keep and self._shard(d) == shard}
+            save(self.site_dir, f"bodies-{shard:02d}.pickle", bodies)
+        self.dirty.clear()

@@ -78,7 +78,9 @@ def test_a_damaged_or_foreign_cache_is_ignored(
         state.write_bytes(b"kb-cache-1\n" + b"\0" * 32 + pickle.dumps({"site": str(site.resolve())}))
     else:
         # a shard whose pickled HTML was tampered with: its seal no longer matches, so it is ignored
-        shard = next(p for p in (site / CACHE_DIR).glob("files-*.pickle") if b"Pools bound" in p.read_bytes())
+        shard = next(
+            p for p in (site / CACHE_DIR).glob("bodies-*.pickle") if b"Pools bound" in p.read_bytes()
+        )
         shard.write_bytes(shard.read_bytes().replace(b"Pools bound", b"<script>alert('tampered')</script>"))
     (site / CACHE_DIR / "fingerprint.pickle").unlink()
     lesson = site / "content/ops/connection-pools.md"
