@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--drafts", action="store_true")
     serve.add_argument("--open", action="store_true", help="open the browser")
+    serve.add_argument("--no-search", action="store_true", help="do not keep a search index up to date")
 
     new = commands.add_parser("new", help="write a new lesson that passes kb check")
     new.add_argument("title")
@@ -110,7 +111,9 @@ def _run(args: argparse.Namespace) -> int:
         return new_lesson(args.site, args.title, args.topic, args.skill, args.level, args.dir)
     from builder.serve import serve
 
-    return serve(args.site, args.host, args.port, drafts=args.drafts, open_browser=args.open)
+    return serve(
+        args.site, args.host, args.port, drafts=args.drafts, open_browser=args.open, search=not args.no_search
+    )
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -54,7 +54,7 @@ class Preview:
         self.base_path = "/"
         self.pending = threading.Event()
         self.stop = threading.Event()
-        self.index_due: float | None = None
+        self.index_wanted = threading.Event()  # set after every change; the search loop re-indexes
         self.built_once = False
         self.log: Callable[[str], None] = lambda line: print(line, flush=True)
 
@@ -91,12 +91,11 @@ class Preview:
             f"kb: {len(result.changed)} file(s) changed, {result.rendered} rendered in {milliseconds:.0f} ms"
         )
         if self.search and result.changed:
-            self.index_due = time.monotonic() + SEARCH_DELAY
+            self.index_wanted.set()
         return True
 
     def reindex(self) -> None:
         """Pagefind into a scratch folder, then swapped in under the lock: search is never half-written."""
-        self.index_due = None
         scratch = Path(tempfile.mkdtemp(prefix="kb-search-"))
         try:
             # Pagefind reads the live folder (every file in it is replaced atomically) and writes its
@@ -124,10 +123,7 @@ class Preview:
 
     def build_loop(self) -> None:
         while not self.stop.is_set():
-            timeout = None if self.index_due is None else max(0.0, self.index_due - time.monotonic())
-            if not self.pending.wait(timeout):
-                if self.index_due is not None and not self.stop.is_set():
-                    self.reindex()
+            if not self.pending.wait(0.5):
                 continue
             time.sleep(0.02)  # let a burst of saves land
             self.pending.clear()
@@ -137,6 +133,18 @@ class Preview:
                 self.log(
                     f"kb: internal error while rebuilding ({type(exc).__name__}: {exc}); please report it"
                 )
+
+    def search_loop(self) -> None:
+        """Re-index for search once changes have been quiet for SEARCH_DELAY, apart from the builds: a
+        large site takes Pagefind many seconds, and edits must not wait for it."""
+        while not self.stop.is_set():
+            if not self.index_wanted.wait(0.5):
+                continue
+            while self.index_wanted.is_set() and not self.stop.is_set():
+                self.index_wanted.clear()
+                time.sleep(SEARCH_DELAY)
+            if not self.stop.is_set():
+                self.reindex()
 
     def watch_loop(self) -> None:
         """Watch the whole site folder (so folders created later count), keeping only its sources."""
@@ -243,12 +251,13 @@ def serve(
         server.routes = {EVENTS_PATH: preview.events, SCRIPT_PATH: preview.script}
         server.html_filter = preview.inject
         threads = [
-            threading.Thread(target=loop, daemon=True) for loop in (preview.build_loop, preview.watch_loop)
+            threading.Thread(target=loop, daemon=True)
+            for loop in (preview.build_loop, preview.watch_loop, preview.search_loop)
         ]
         for thread in threads:
             thread.start()
         if preview.search and preview.built_once:
-            preview.reindex()
+            preview.index_wanted.set()
         print(f"kb: serving {site_dir.resolve()} at {server.url} (Ctrl+C to stop)", flush=True)
         if open_browser:
             webbrowser.open(server.url)
