@@ -8,6 +8,7 @@ written by another version of kb fails the check and is ignored (and rebuilt), n
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import hmac
@@ -37,7 +38,9 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+@functools.cache
 def _secret() -> bytes:
+    """This user's key for sealing caches, made on first use."""
     home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb"
     key_file = home / "cache-key"
     try:

@@ -21,7 +21,7 @@ from jinja2 import Environment, TemplateError
 from builder import views
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, error
-from builder.graph import Lesson, SiteGraph, asset_url
+from builder.graph import Lesson, SiteGraph
 from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, builtin_theme_dir, fingerprint
 
@@ -400,6 +400,3 @@ def _timestamp(day: dt.date) -> str:
 def _lastmod(lesson: Lesson) -> str:
     meta = lesson.source.meta
     return (meta.updated or meta.date).isoformat()
-
-
-__all__ = ["SiteRenderer", "asset_url", "output_name"]
