@@ -186,8 +186,9 @@ class SiteBuilder:
             del self.files[gone]
             self.dirty.add(_shard(gone))
         todo: list[tuple[str, tuple[int, int], bytes, str]] = []
+        prefix = f"{site_dir}{os.sep}"
         for path in sources.lessons:
-            stat = (site_dir / path).stat()
+            stat = os.stat(prefix + path)
             stamp = (stat.st_mtime_ns, stat.st_size)
             known = self.files.get(path)
             if known is not None and known.stamp == stamp:

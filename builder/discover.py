@@ -24,37 +24,31 @@ def _ignored(name: str) -> bool:
 
 def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
     root = site_dir.resolve()
-    content = site_dir / CONTENT_DIR
     lessons: list[str] = []
     assets: list[str] = []
     folders: set[str] = set()
     diagnostics: list[Diagnostic] = []
-    if not content.is_dir():
+    if not (site_dir / CONTENT_DIR).is_dir():
         return Sources((), (), frozenset()), diagnostics
-    for folder, dirnames, filenames in os.walk(content, followlinks=False):
-        here = Path(folder)
-        rel_folder = here.relative_to(site_dir).as_posix()
-        folders.add(rel_folder)
-        kept_dirs = []
-        for name in sorted(dirnames):
-            if _ignored(name):
+    pending = [CONTENT_DIR]  # site-relative POSIX folders still to read
+    while pending:
+        folder = pending.pop()
+        folders.add(folder)
+        with os.scandir(site_dir / folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        for entry in entries:
+            if _ignored(entry.name):
                 continue
-            if (here / name).is_symlink():
-                diagnostics.append(_refused_link(site_dir, here / name, root))
-                continue
-            kept_dirs.append(name)
-        dirnames[:] = kept_dirs
-        for name in sorted(filenames):
-            if _ignored(name):
-                continue
-            path = here / name
-            rel = path.relative_to(site_dir).as_posix()
-            if path.is_symlink() and not _inside(path, root):
-                diagnostics.append(_refused_link(site_dir, path, root))
-                continue
-            if not path.is_file():
-                continue
-            (lessons if name.endswith(".md") else assets).append(rel)
+            rel = f"{folder}/{entry.name}"
+            if entry.is_symlink():
+                path = site_dir / rel
+                if entry.is_dir() or not _inside(path, root):
+                    diagnostics.append(_refused_link(site_dir, path, root))
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(rel)
+            elif entry.is_file():
+                (lessons if entry.name.endswith(".md") else assets).append(rel)
     return Sources(tuple(sorted(lessons)), tuple(sorted(assets)), frozenset(folders)), diagnostics
 
 

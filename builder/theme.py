@@ -14,6 +14,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from builder.highlight import stylesheet
@@ -38,7 +39,8 @@ class Theme:
         return [d / "templates" for d in self.dirs if (d / "templates").is_dir()]
 
     def environment(self) -> Environment:
-        """Sandboxed: a theme chosen by a site cannot reach Python internals or change kb's data."""
+        """Sandboxed: a theme chosen by a site cannot reach Python internals or change kb's data.
+        Compiled templates are shared between environments, so each build does not compile them again."""
         builtin = FileSystemLoader(builtin_theme_dir() / "templates")
         return ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(
@@ -49,6 +51,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_COMPILED,
         )
 
     def digest(self) -> str:
@@ -73,6 +76,24 @@ class Theme:
                 ):
                     files[path.relative_to(static).as_posix()] = path.read_bytes()
         return files
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates by name and source checksum, for the life of the process."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.compiled.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _MemoryBytecodeCache()
 
 
 def find_theme(site_dir: Path, name: str) -> Theme | None:
