@@ -217,7 +217,7 @@ class SiteBuilder:
         workers = writer.workers(self.options.jobs, len(work), 64)
         if workers <= 1:
             return map(_parse_job, work)
-        with mp.get_context("fork").Pool(workers) as pool:
+        with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
             return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
 
     # -- output ---------------------------------------------------------------------------------------

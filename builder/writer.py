@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,12 @@ def _do_forked(bounds: tuple[int, int]) -> list[Outcome]:
     return _do(_FORKED, *bounds)
 
 
+def quiet_worker() -> None:
+    """In a worker, leave Ctrl+C and termination to the parent: it stops the pool and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def workers(jobs: int, tasks: int, minimum: int) -> int:
     """How many forked workers to use: 1 (no pool) for small work, where forking is unavailable, or in
     a threaded process such as kb serve's, where forking is unsafe."""
@@ -106,7 +113,7 @@ def write_jobs(work: Work, jobs: int) -> list[Outcome]:
     chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
     _FORKED = work
     try:
-        with mp.get_context("fork").Pool(count) as pool:
+        with mp.get_context("fork").Pool(count, initializer=quiet_worker) as pool:
             return [outcome for part in pool.map(_do_forked, chunks) for outcome in part]
     finally:
         _FORKED = None
