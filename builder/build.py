@@ -120,7 +120,7 @@ class SiteBuilder:
         self.files: dict[str, ParsedFile] = {}
         self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
         self.render_epoch = ""
-        self.page_keys: dict[str, tuple[str, int]] = {}  # output file -> (key, size) of what is there now
+        self.page_keys: dict[str, tuple[object, int]] = {}  # output file -> (key, size) of what is there
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
         self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
@@ -265,8 +265,10 @@ class SiteBuilder:
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
-        work = writer.Work(plan.jobs, plan.renderer, target, previous, self.page_keys)
-        keys: dict[str, tuple[str, int]] = {}
+        # kb serve keeps its keys in memory only, and comparing inputs is cheaper than hashing them
+        exact = self.options.preview
+        work = writer.Work(plan.jobs, plan.renderer, target, previous, self.page_keys, exact)
+        keys: dict[str, tuple[object, int]] = {}
         for outcome in writer.write_jobs(work, self.options.jobs):
             keys[outcome.name] = (outcome.key, outcome.size)
             result.rendered += outcome.rendered

@@ -75,6 +75,12 @@ class PageJob:
             digest.update(f"{self.template}\0{inputs!r}".encode())
         return digest.hexdigest()
 
+    def identity(self) -> object:
+        """What key() digests, as the object itself: equal identities mean the same bytes (in memory)."""
+        if self.data is not None:
+            return self.data
+        return (self.template, self.inputs if self.inputs is not None else sorted(self.context.items()))
+
     def full_context(self) -> dict[str, Any]:
         return self.lazy_context() if self.lazy_context is not None else self.context
 

@@ -20,13 +20,14 @@ class Work:
     renderer: SiteRenderer
     target: Path
     previous: Path | None
-    old_keys: dict[str, tuple[str, int]]
+    old_keys: dict[str, tuple[object, int]]
+    exact: bool = False  # compare jobs by their inputs themselves (in memory) rather than by digests
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     name: str
-    key: str
+    key: object
     size: int
     rendered: bool
     changed: bool
@@ -38,7 +39,7 @@ def _do(work: Work, start: int, stop: int) -> list[Outcome]:
     target = str(work.target)
     previous = None if work.previous is None else str(work.previous)
     for job in work.jobs[start:stop]:
-        key = job.key()
+        key = job.identity() if work.exact else job.key()
         destination = os.path.join(target, safe_name(job.name))
         old = work.old_keys.get(job.name)
         if previous is not None and old is not None and old[0] == key:
