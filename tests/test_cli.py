@@ -129,37 +129,14 @@ def test_new_writes_a_lesson_that_passes_check(
     capsys: pytest.CaptureFixture[str], site_copy: Callable[[str], Path]
 ) -> None:
     site = site_copy("minimal")
-    code, out, _ = run(
-        capsys,
-        "new",
-        'Retry "safely": a guide',
-        "--site",
-        str(site),
-        "--topic",
-        "reliability",
-        "--skill",
-        "pytest",
-        "--level",
-        "beginner",
-        "--dir",
-        "guides",
-    )
+    new = ["new", 'Retry "safely": a guide', "--site", str(site), "--topic", "reliability", "--dir", "guides"]
+    code, out, _ = run(capsys, *new, "--skill", "pytest", "--level", "beginner")
     assert code == 0
     created = Path(out.strip())
     assert created == site / "content/guides/retry-safely-a-guide.md"
     assert run(capsys, "check", "--site", str(site))[0] == 0
     before = created.read_bytes()
-    code, _, err = run(
-        capsys,
-        "new",
-        'Retry "safely": a guide',
-        "--site",
-        str(site),
-        "--topic",
-        "reliability",
-        "--dir",
-        "guides",
-    )
+    code, _, err = run(capsys, *new)
     assert code == 1 and "already exists" in err
     assert created.read_bytes() == before
 
