@@ -27,7 +27,7 @@ from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
-from builder.records import picklable
+from builder.records import content_digest, picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, find_theme
@@ -89,26 +89,22 @@ class ParsedFile:
     digest: str
     lesson: Lesson | None
     diagnostics: tuple[Diagnostic, ...]
-    guessed_slug: str
+    guessed_slug: str  # the lesson's slug, or a guess at it when the file has errors
 
 
 def parse_lesson(
-    path: str, raw: bytes, vocabulary: Vocabulary, html: bool
+    path: str, raw: bytes, vocabulary: Vocabulary, html: bool, digest: str | None = None
 ) -> tuple[Lesson | None, list[Diagnostic]]:
     """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
-    source, diagnostics = read_lesson(path, raw, vocabulary)
+    source, diagnostics = read_lesson(path, raw, vocabulary, digest)
     if source is None:
         return None, diagnostics
     body = render_markdown(source.body, first_line=source.body_line, html=html)
     return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
 
 
-def _parse_job(args: tuple[str, bytes, Vocabulary, bool]) -> tuple[Lesson | None, list[Diagnostic]]:
+def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
     return parse_lesson(*args)
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class SiteBuilder:
@@ -124,9 +120,7 @@ class SiteBuilder:
         self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
         self.body_cache: BodyCache = {}
         self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
-        self.dirty: set[int] = set(
-            range(SHARDS)
-        )  # cache shards of self.files that differ from the saved ones
+        self.dirty: set[int] = set(range(SHARDS))  # shards of self.files that differ from the saved ones
         self.saved_memo = ""  # the signature of the memo last saved
 
     # -- analysis -------------------------------------------------------------------------------------
@@ -194,25 +188,26 @@ class SiteBuilder:
             if known is not None and known.stamp == stamp:
                 continue
             raw = (site_dir / path).read_bytes()
-            digest = _digest(raw)
-            if known is not None and known.digest == digest:
-                self.files[path] = ParsedFile(
-                    stamp, digest, known.lesson, known.diagnostics, known.guessed_slug
-                )
+            digest = content_digest(raw)
+            if known is not None and known.digest == digest:  # touched, not changed
+                self.files[path] = dataclasses.replace(known, stamp=stamp)
                 self.dirty.add(_shard(path))
                 continue
             todo.append((path, stamp, raw, digest))
         for (path, stamp, raw, digest), (lesson, problems) in zip(
-            todo, self._parse_all([(path, raw, vocabulary, html) for path, _, raw, _ in todo]), strict=True
+            todo,
+            self._parse_all([(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]),
+            strict=True,
         ):
             if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
                 self.bodies.add(lesson.body.digest, lesson.body.html)
                 lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-            self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), guess_slug(path, raw))
+            slug = lesson.slug if lesson is not None else guess_slug(path, raw)
+            self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), slug)
             self.dirty.add(_shard(path))
 
     def _parse_all(
-        self, work: list[tuple[str, bytes, Vocabulary, bool]]
+        self, work: list[tuple[str, bytes, Vocabulary, bool, str]]
     ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
         workers = writer.workers(self.options.jobs, len(work), 64)
         if workers <= 1:
@@ -253,7 +248,7 @@ class SiteBuilder:
                 analysis.theme.digest(),
             )
         )
-        return Plan(jobs, renderer, problems, _digest(epoch.encode()))
+        return Plan(jobs, renderer, problems, content_digest(epoch.encode()))
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -12,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from builder.diagnostics import Diagnostic, did_you_mean, error
-from builder.records import picklable
+from builder.records import content_digest, picklable
 from builder.schema import validate
 from builder.slugs import SLUG_PATTERN, is_slug, slugify
 from builder.yamlsource import YamlDocument, load_yaml
@@ -75,8 +74,9 @@ class LessonSource:
 
 
 def read_lesson(
-    path: str, raw: bytes, vocabulary: Vocabulary
+    path: str, raw: bytes, vocabulary: Vocabulary, digest: str | None = None
 ) -> tuple[LessonSource | None, list[Diagnostic]]:
+    """digest: content_digest(raw), when the caller has it already."""
     text, problem = _decode(path, raw)
     if text is None:
         return None, [problem] if problem else []
@@ -126,7 +126,7 @@ def read_lesson(
         for at, where in document.values.items()
         if 0 < len(at) <= 2
     }
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = digest or content_digest(raw)
     return LessonSource(path, digest, slug, meta, body, body_line, positions), []
 
 

@@ -7,7 +7,6 @@ depends on its own source alone, which is what makes it cacheable and renderable
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
 from builder.highlight import highlight_code
-from builder.records import picklable
+from builder.records import content_digest, picklable
 from builder.slugs import heading_id
 
 LinkKind = Literal["path", "wiki", "anchor"]
@@ -134,8 +133,8 @@ def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> Re
     rendered = md.renderer.render(tokens, md.options, {})
     if html:
         rendered = sanitize(rendered)
-    digest = hashlib.blake2b(rendered.encode(), digest_size=16).hexdigest()
-    return RenderedBody(rendered, tuple(headings), tuple(links), len(_WORD.findall(body)), digest)
+    words = len(_WORD.findall(body))
+    return RenderedBody(rendered, tuple(headings), tuple(links), words, content_digest(rendered.encode()))
 
 
 def _plain(inline: Token) -> str:

@@ -1,4 +1,5 @@
-"""Fast pickling for the frozen, slotted dataclasses the build cache holds by the ten thousand.
+"""Small shared pieces for the records kb keeps: content digests, and fast pickling for the frozen,
+slotted dataclasses the build cache holds by the ten thousand.
 
 The standard library pickles a slotted dataclass through a generic __getstate__/__setstate__ that looks
 its fields up again for every object, which made loading the cache of a 10,000-lesson site take seconds.
@@ -7,6 +8,7 @@ its fields up again for every object, which made loading the cache of a 10,000-l
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -21,3 +23,8 @@ def picklable(cls: type[T]) -> type[T]:
 
     cls.__reduce__ = reduce  # type: ignore[method-assign]
     return cls
+
+
+def content_digest(data: bytes) -> str:
+    """The digest kb compares contents by: files, rendered bodies, build epochs."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
