@@ -172,10 +172,15 @@ class SiteRenderer:
     def _cards_key(self, slugs: Iterable[str]) -> tuple[str, ...]:
         return tuple(self.card_keys[slug] for slug in slugs)
 
+    def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
+        """Where a lesson's links point and the titles its bare wiki links show: with its source, all
+        that its body's final HTML depends on."""
+        titles = self.graph.link_titles.get(slug, {})
+        return tuple(self.graph.link_urls.get(slug, ())), tuple(sorted(titles.items()))
+
     def body_html(self, lesson: Lesson) -> str:
         """The lesson's HTML with its links filled in; remembered until the body or its links change."""
-        urls = tuple(self.graph.link_urls.get(lesson.slug, ()))
-        titles = tuple(sorted(self.graph.link_titles.get(lesson.slug, {}).items()))
+        urls, titles = self._links(lesson.slug)
         cached = self.body_cache.get(lesson.slug)
         if cached is not None and cached[0] is lesson.body and cached[1] == urls and cached[2] == titles:
             return cached[3]
@@ -195,8 +200,7 @@ class SiteRenderer:
         lesson, graph, cards = self.graph.lessons[slug], self.graph, self.card_keys
         inputs = (
             lesson.source.digest,
-            tuple(graph.link_urls.get(slug, ())),
-            tuple(sorted(graph.link_titles.get(slug, {}).items())),
+            self._links(slug),
             tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
             tuple(cards[s] for s in graph.backlinks.get(slug, ())),
             tuple(cards.get(p) for p in lesson.source.meta.prerequisites),
@@ -332,14 +336,7 @@ class SiteRenderer:
         """An Atom feed of the newest lessons, keyed by their sources and links (not their HTML)."""
         newest = slugs[:FEED_SIZE]
         graph = self.graph
-        entries = tuple(
-            (
-                graph.lessons[s].source.digest,
-                tuple(graph.link_urls.get(s, ())),
-                repr(graph.link_titles.get(s)),
-            )
-            for s in newest
-        )
+        entries = tuple((graph.lessons[s].source.digest, self._links(s)) for s in newest)
         inputs = (title, subtitle, page_path, entries)
 
         def context() -> dict[str, Any]:
