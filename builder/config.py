@@ -86,6 +86,10 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
+    def vocabulary(self, kind: str) -> dict[str, Term]:
+        """The curated terms of one kind: "topics" or "skills"."""
+        return self.topics if kind == "topics" else self.skills
+
     @property
     def base_path(self) -> str:
         """The path part of base_url, always with a trailing slash: '/kb/'."""

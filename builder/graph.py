@@ -374,7 +374,7 @@ def _quality_warnings(
                 warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
             )
     for kind, used in (("topics", graph.topics), ("skills", graph.skills)):
-        for term in getattr(loaded.config, kind):
+        for term in loaded.config.vocabulary(kind):
             if term not in used:
                 at = loaded.document.key_at((kind, term))
                 found.append(

@@ -309,7 +309,7 @@ class SiteRenderer:
                 "kind": other_kind,
                 "id": other,
                 "count": count,
-                "title": (self.config.topics if other_kind == "topics" else self.config.skills)[other].title,
+                "title": self.config.vocabulary(other_kind)[other].title,
             }
             for (other_kind, other), count in self.graph.cooccurring.get((kind, term.id), ())
         ]
@@ -386,7 +386,7 @@ class SiteRenderer:
         entries += [{"path": lesson.url, "lastmod": _lastmod(lesson)} for lesson in graph.lessons.values()]
         for kind in ("topics", "skills"):
             entries.append({"path": f"{kind}/", "lastmod": newest(everything)})
-            for key in getattr(config, kind):
+            for key in config.vocabulary(kind):
                 entries.append({"path": f"{kind}/{key}/", "lastmod": newest(graph.lessons_with(kind, key))})
         entries.append({"path": "paths/", "lastmod": newest(everything)})
         entries.append({"path": "search/", "lastmod": ""})

@@ -47,11 +47,11 @@ def new_lesson(
         return 1
     config = loaded.config
     problems = [
-        f"unknown {kind[:-1]} '{term}'{did_you_mean(term, getattr(config, kind))}; choose from: "
-        + ", ".join(sorted(getattr(config, kind)))
+        f"unknown {kind[:-1]} '{term}'{did_you_mean(term, config.vocabulary(kind))}; choose from: "
+        + ", ".join(sorted(config.vocabulary(kind)))
         for kind, terms in (("topics", topics), ("skills", skills))
         for term in terms
-        if term not in getattr(config, kind)
+        if term not in config.vocabulary(kind)
     ]
     slug = slugify(title)
     folder = PurePosixPath(subdir.strip("/")) if subdir else PurePosixPath()

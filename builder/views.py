@@ -99,7 +99,7 @@ class LessonView:
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
-    vocabulary = config.topics if kind == "topics" else config.skills
+    vocabulary = config.vocabulary(kind)
     return [
         TermView(kind, key, term.title, term.description, len(graph.lessons_with(kind, key)))
         for key, term in vocabulary.items()
@@ -148,7 +148,7 @@ def lesson_view(
 
 
 def _term(config: SiteConfig, kind: str, key: str) -> TermView:
-    term = (config.topics if kind == "topics" else config.skills)[key]
+    term = config.vocabulary(kind)[key]
     return TermView(kind, key, term.title, term.description, 0)
 
 
