@@ -52,6 +52,7 @@ class Preview:
         self.last_changed: list[str] = []
         self.errors: list[Diagnostic] = []
         self.base_path = "/"
+        self.server: SiteServer | None = None  # set once serving, so it follows base_url changes
         self.pending = threading.Event()
         self.stop = threading.Event()
         self.index_wanted = threading.Event()  # set after every change; the search loop re-indexes
@@ -73,11 +74,13 @@ class Preview:
             self.log(f"kb: build failed ({summary(result.diagnostics)}); still serving the last good build")
             sys.stdout.write(format_text(result.diagnostics))
             return False
-        if analysis.loaded is not None:
-            self.base_path = analysis.loaded.config.base_path
         try:
             with self.lock:
                 self.builder.write(plan, self.out_dir, self.out_dir, result)
+                if analysis.loaded is not None:  # base_url may have changed in site.yml
+                    self.base_path = analysis.loaded.config.base_path
+                    if self.server is not None:
+                        self.server.base_path = self.base_path
         except TemplateFailure as exc:
             self.builder.page_keys = {}  # some pages may be half-updated: rewrite them all next time
             self.publish([], [exc.args[0]])
@@ -248,6 +251,7 @@ def serve(
             print(f"kb: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
             return 2
         server.lock = preview.lock
+        preview.server = server
         server.routes = {EVENTS_PATH: preview.events, SCRIPT_PATH: preview.script}
         server.html_filter = preview.inject
         threads = [

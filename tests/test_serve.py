@@ -271,3 +271,11 @@ def test_search_is_served_and_reindexed_after_changes(served: Served) -> None:
     while pages() != 5:
         assert time.monotonic() < deadline, "the search index was not rebuilt after a change"
         time.sleep(0.2)
+
+
+def test_base_url_change_in_site_yml_moves_the_preview(served: Served) -> None:
+    config = served.site / "site.yml"
+    config.write_text(config.read_text().replace("https://example.org/kb/", "https://example.org/docs/"))
+    body = served.wait_for("/docs/lessons/http-basics/", "HTTP basics")
+    assert 'href="/docs/lessons/validate-at-the-edge/"' in body
+    assert served.get("/kb/lessons/http-basics/")[0] == 404
