@@ -13,14 +13,14 @@ import multiprocessing as mp
 import os
 import shutil
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from builder import __version__, cache, writer
-from builder.config import CONFIG_FILE, LoadedConfig, load_config
+from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
@@ -122,11 +122,13 @@ class SiteBuilder:
         self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
         self.dirty: set[int] = set(range(SHARDS))  # shards of self.files that differ from the saved ones
         self.saved_memo = ""  # the signature of the memo last saved
+        self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
 
     # -- analysis -------------------------------------------------------------------------------------
 
     def analyse(self, progress: Progress = _quiet) -> Analysis:
         site_dir = self.options.site_dir
+        self.live = None  # what is parsed from now on is no longer what the written plan shows
         analysis = Analysis()
         loaded, diagnostics = load_config(site_dir, base_url=self.options.base_url)
         analysis.diagnostics += diagnostics
@@ -142,7 +144,7 @@ class SiteBuilder:
         sources, problems = discover(site_dir)
         analysis.diagnostics += problems
         progress(f"reading {len(sources.lessons)} lessons")
-        vocabulary = Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
+        vocabulary = _vocabulary(config)
         epoch = repr(
             (
                 RENDERER_VERSIONS,
@@ -255,26 +257,102 @@ class SiteBuilder:
         taken from previous (the folder holding that output): hard-linked from another folder, or left
         alone when it is the same folder. Stale files are removed from a folder updated in place."""
         if plan.epoch != self.render_epoch:
-            self.page_keys = {}
+            self._distrust_keys()
             self.render_epoch = plan.epoch
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
-        # kb serve keeps its keys in memory only, and comparing inputs is cheaper than hashing them
-        exact = self.options.preview
-        work = writer.Work(plan.jobs, plan.renderer, target, previous, self.page_keys, exact)
-        keys: dict[str, tuple[object, int]] = {}
-        for outcome in writer.write_jobs(work, self.options.jobs):
-            keys[outcome.name] = (outcome.key, outcome.size)
-            result.rendered += outcome.rendered
-            if outcome.changed:
-                result.changed.append(outcome.name)
+        keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result)
         if previous is not None and previous == target:
             for stale in sorted(set(self.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
                 result.changed.append(stale)
+            self.live = (plan, target)
         self.page_keys = keys
         result.pages = len(keys)
+
+    def _write_jobs(
+        self,
+        jobs: list[PageJob],
+        renderer: SiteRenderer,
+        target: Path,
+        previous: Path | None,
+        result: BuildResult,
+    ) -> dict[str, tuple[object, int]]:
+        """Write jobs, counting what was rendered and changed in result; the keys of what was written.
+        A template failure leaves some files written and others not: the next write renders them all."""
+        # kb serve keeps its keys in memory only, and comparing inputs is cheaper than hashing them
+        work = writer.Work(jobs, renderer, target, previous, self.page_keys, self.options.preview)
+        keys: dict[str, tuple[object, int]] = {}
+        try:
+            outcomes = writer.write_jobs(work, self.options.jobs)
+        except TemplateFailure:
+            self._distrust_keys(job.name for job in jobs)
+            raise
+        for outcome in outcomes:
+            keys[outcome.name] = (outcome.key, outcome.size)
+            result.rendered += outcome.rendered
+            if outcome.changed:
+                result.changed.append(outcome.name)
+        return keys
+
+    def _distrust_keys(self, also: Iterable[str] = ()) -> None:
+        """Render every page again next time, still knowing which files are there (to remove the stale)."""
+        self.page_keys = dict.fromkeys([*self.page_keys, *also], (None, -1))
+        self.live = None
+
+    def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
+        """kb serve's quick path, for edits that change only what lessons say in their bodies: with the
+        same front matter, headings and link targets nothing else in the graph can change, so only those
+        lessons are parsed again and only the pages showing their bodies are written, in place, into the
+        folder of the last full write. None when an edit is of another kind: the site must be analysed."""
+        if self.live is None or not paths:
+            return None
+        plan, target = self.live
+        renderer = plan.renderer
+        updates: list[tuple[str, ParsedFile, str | None]] = []  # the new state of each file, its new HTML
+        for path in sorted(paths):
+            update = self._reparse_body(path, renderer)
+            if update is None:
+                return None
+            updates.append((path, *update))
+        jobs: dict[str, PageJob] = {}
+        for path, parsed, html in updates:
+            self.files[path] = parsed
+            self.dirty.add(_shard(path))
+            if html is not None and parsed.lesson is not None:
+                self.bodies.add(parsed.lesson.body.digest, html)
+                renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
+                jobs.update((job.name, job) for job in renderer.body_jobs(parsed.lesson.slug))
+        result = BuildResult([], target, ok=True)
+        self.page_keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
+        result.pages = len(self.page_keys)
+        return result
+
+    def _reparse_body(self, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
+        """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
+        not a published lesson whose body alone changed."""
+        known = self.files.get(path)
+        source = self.options.site_dir / path
+        if known is None or known.lesson is None or source.is_symlink():
+            return None
+        if renderer.graph.lessons.get(known.lesson.slug) is not known.lesson:
+            return None  # a draft, or a slug taken by another file
+        try:
+            stat = source.stat()
+            raw = source.read_bytes()
+        except OSError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        digest = content_digest(raw)
+        if digest == known.digest:
+            return dataclasses.replace(known, stamp=stamp), None
+        config = renderer.config
+        lesson, problems = parse_lesson(path, raw, _vocabulary(config), config.markdown.html, digest)
+        if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
+            return None
+        kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
+        return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html
 
     def check(self, analysis: Analysis) -> tuple[Plan | None, BuildResult]:
         """The plan when the site can be written (no errors, or no warnings under --strict)."""
@@ -324,11 +402,10 @@ class SiteBuilder:
             swap_in(staging, out_dir)
         except SearchIndexError as exc:
             result.failure = f"search index: {exc}"
-            self.page_keys = {}
+            self._distrust_keys()
             return result
         except TemplateFailure as exc:
             result.diagnostics = sorted([*result.diagnostics, exc.args[0]])
-            self.page_keys = {}
             return result
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -405,6 +482,24 @@ class SiteBuilder:
         if fingerprint is not None:
             quick = {"fingerprint": fingerprint[0], "diagnostics": result.diagnostics, "pages": result.pages}
             cache.save(site_dir, QUICK_FILE, quick)
+
+
+def _vocabulary(config: SiteConfig) -> Vocabulary:
+    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
+
+
+def _same_outline(old: Lesson, new: Lesson) -> bool:
+    """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
+    headings and link targets (links may move: only their positions in the file would differ)."""
+
+    def targets(lesson: Lesson) -> list[tuple[object, ...]]:
+        return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
+
+    return (
+        dataclasses.replace(new.source, digest=old.source.digest) == old.source
+        and new.body.headings == old.body.headings
+        and targets(new) == targets(old)
+    )
 
 
 def _shard(path: str) -> int:

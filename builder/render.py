@@ -280,12 +280,6 @@ class SiteRenderer:
             )
             for term in items:
                 yield self._term_page(kind, label, term)
-                yield self._feed(
-                    f"{kind}/{term.id}/",
-                    f"{term.title} · {config.title}",
-                    term.description,
-                    graph.lessons_with(kind, term.id),
-                )
         yield self._page(
             "paths.html",
             Page("paths/", "Learning paths", f"Learning paths of {config.title}.", "paths"),
@@ -295,7 +289,8 @@ class SiteRenderer:
             yield self._page(
                 "path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path
             )
-        yield self._feed("", config.title, config.description, tuple(graph.lessons))
+        for feed in self._feeds():
+            yield self._feed(*feed)
         yield self._page(
             "search.html", Page("search/", "Search", f"Search the lessons of {config.title}.", "search")
         )
@@ -331,6 +326,20 @@ class SiteRenderer:
         path = self.config.paths[key]
         steps = tuple(self.cards[slug] for slug in path.lessons if slug in self.cards)
         return views.PathView(key, path.title, path.description, steps)
+
+    def body_jobs(self, slug: str) -> list[PageJob]:
+        """The jobs of the pages that show a lesson's body: its own page and the feeds that list it."""
+        feeds = [self._feed(*feed) for feed in self._feeds() if slug in feed[3][:FEED_SIZE]]
+        return [self.lesson_job(slug), *feeds]
+
+    def _feeds(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """Each feed's page, title, subtitle and lessons: the site's, then each topic's and skill's."""
+        config, graph = self.config, self.graph
+        yield "", config.title, config.description, tuple(graph.lessons)
+        for kind in ("topics", "skills"):
+            for key, term in config.vocabulary(kind).items():
+                title = f"{term.title} · {config.title}"
+                yield f"{kind}/{key}/", title, term.description, graph.lessons_with(kind, key)
 
     def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> PageJob:
         """An Atom feed of the newest lessons, keyed by their sources and links (not their HTML)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import watchfiles
 
-from builder.build import BuildOptions, SiteBuilder
+from builder.build import BuildOptions, BuildResult, SiteBuilder
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, format_text, summary
 from builder.render import TemplateFailure
@@ -54,6 +54,8 @@ class Preview:
         self.base_path = "/"
         self.server: SiteServer | None = None  # set once serving, so it follows base_url changes
         self.pending = threading.Event()
+        self.edited: set[str] | None = set()  # files changed since the last build (None: not known)
+        self.edited_lock = threading.Lock()
         self.stop = threading.Event()
         self.index_wanted = threading.Event()  # set after every change; the search loop re-indexes
         self.built_once = False
@@ -61,9 +63,20 @@ class Preview:
 
     # -- building -------------------------------------------------------------------------------------
 
-    def rebuild(self) -> bool:
-        """Build once; on errors keep the last good output and publish the diagnostics. True if written."""
+    def rebuild(self, edited: set[str] | None = None) -> bool:
+        """Build once; on errors keep the last good output and publish the diagnostics. True if written.
+        edited: the files changed since the last build, when known: edits to lessons' bodies alone then
+        take the quick path, which writes only the pages showing those bodies."""
         started = time.perf_counter()
+        if edited:
+            try:
+                with self.lock:
+                    quick = self.builder.update_lessons(edited)
+            except TemplateFailure as exc:
+                return self._template_failed(exc)
+            if quick is not None:
+                self._written(quick, started)
+                return True
         analysis = self.builder.analyse()
         if self.pending.is_set() and self.built_once:
             return False  # a newer change arrived while parsing: that build will supersede this one
@@ -82,20 +95,25 @@ class Preview:
                     if self.server is not None:
                         self.server.base_path = self.base_path
         except TemplateFailure as exc:
-            self.builder.page_keys = {}  # some pages may be half-updated: rewrite them all next time
-            self.publish([], [exc.args[0]])
-            self.log(f"kb: template error: {format_text([exc.args[0]]).strip()}")
-            return False
+            return self._template_failed(exc)
+        self._written(result, started)
+        return True
+
+    def _written(self, result: BuildResult, started: float) -> None:
         self.built_once = True
         self.publish(result.changed, [])
-        seconds = time.perf_counter() - started
-        milliseconds = seconds * 1000
+        milliseconds = (time.perf_counter() - started) * 1000
         self.log(
             f"kb: {len(result.changed)} file(s) changed, {result.rendered} rendered in {milliseconds:.0f} ms"
         )
         if self.search and result.changed:
             self.index_wanted.set()
-        return True
+
+    def _template_failed(self, exc: TemplateFailure) -> bool:
+        """Some pages may be half-updated: the builder rewrites them all once the template is fixed."""
+        self.publish([], [exc.args[0]])
+        self.log(f"kb: template error: {format_text([exc.args[0]]).strip()}")
+        return False
 
     def reindex(self) -> None:
         """Pagefind into a scratch folder, then swapped in under the lock: search is never half-written."""
@@ -129,9 +147,11 @@ class Preview:
             if not self.pending.wait(0.5):
                 continue
             time.sleep(0.02)  # let a burst of saves land
-            self.pending.clear()
+            with self.edited_lock:
+                self.pending.clear()
+                edited, self.edited = self.edited, set()
             try:
-                self.rebuild()
+                self.rebuild(edited)
             except Exception as exc:  # a bug must not kill the preview; say so and keep serving
                 self.log(
                     f"kb: internal error while rebuilding ({type(exc).__name__}: {exc}); please report it"
@@ -151,7 +171,7 @@ class Preview:
 
     def watch_loop(self) -> None:
         """Watch the whole site folder (so folders created later count), keeping only its sources."""
-        for _changes in watchfiles.watch(
+        for changes in watchfiles.watch(
             self.site_dir,
             watch_filter=self.is_source,
             debounce=50,
@@ -160,19 +180,29 @@ class Preview:
             raise_interrupt=False,
             ignore_permission_denied=True,
         ):
-            self.pending.set()
+            with self.edited_lock:
+                for _, path in changes:
+                    parts = self._site_parts(path)
+                    if self.edited is not None and parts:
+                        self.edited.add("/".join(parts))
+                    else:
+                        self.edited = None
+                self.pending.set()
 
     def is_source(self, _change: watchfiles.Change, path: str) -> bool:
-        try:
-            parts = Path(path).relative_to(self.site_dir.resolve()).parts
-        except ValueError:
-            try:
-                parts = Path(path).relative_to(self.site_dir).parts
-            except ValueError:
-                return False
+        parts = self._site_parts(path)
         if not parts or any(part.startswith(".") for part in parts):
             return False
         return parts[0] in SOURCE_FOLDERS or parts == (CONFIG_FILE,)
+
+    def _site_parts(self, path: str) -> tuple[str, ...] | None:
+        """The parts of a watched path relative to the site folder; None for a path outside it."""
+        for base in (self.site_dir.resolve(), self.site_dir):
+            try:
+                return Path(path).relative_to(base).parts
+            except ValueError:
+                continue
+        return None
 
     # -- serving --------------------------------------------------------------------------------------
 

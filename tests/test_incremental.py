@@ -26,12 +26,25 @@ def full_build(site: Path, target: Path) -> dict[str, bytes] | None:
 
 def edit(site: Path, rng: random.Random, step: int) -> str:
     lessons = sorted((site / "content").rglob("*.md"))
-    choice = rng.randrange(9)
+    choice = rng.randrange(12)
     target = rng.choice(lessons)
+    if choice in (0, 9, 10, 11):  # edits to a body alone, half of them to a lesson in the site
+        target = rng.choice([lesson for lesson in lessons if ".hidden" not in lesson.parts] + lessons)
     text = target.read_text()
-    if choice == 0:
+    if choice in (0, 10):
         target.write_text(text + f"\nAnother paragraph {step}.\n")
         return f"append to {target.name}"
+    if step % 5 == 4:  # undo the breaking edits, so later edits meet a site that builds
+        for lesson in lessons:
+            text = lesson.read_text()
+            healed = text.replace("topics: [nope, ", "topics: [").replace("date: 2026-1", "date: 2026-0")
+            if healed != text:
+                lesson.write_text(healed)
+        return "heal"
+    if choice in (9, 11):  # moves every link of the body down two lines
+        head, _, body = text.partition("\n---\n")
+        target.write_text(f"{head}\n---\nA first paragraph, {step}.\n\n{body}")
+        return f"prepend to {target.name}"
     if choice == 1:
         target.write_text(text.replace("title: ", f"title: Retitled {step} ", 1))
         return f"retitle {target.name}"
@@ -72,24 +85,42 @@ def edit(site: Path, rng: random.Random, step: int) -> str:
     return f"redate {target.name}"
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+def sources(site: Path) -> dict[str, bytes]:
+    return {name: data for name, data in snapshot(site).items() if not name.startswith(".kb-cache/")}
+
+
+def edited_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    """What the file watcher reports: every file added, removed or changed."""
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_incremental_output_equals_a_full_build(
     site_copy: Callable[[str], Path], tmp_path: Path, seed: int
 ) -> None:
+    """As kb serve rebuilds: the quick path for the files the watcher names when it applies, else a
+    full analysis; either way the output is that of a full build."""
     site = site_copy("good")
     rng = random.Random(seed)
     live = tmp_path / "live"
     live.mkdir()
     builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
-    for step in range(14):
+    quick_steps = 0
+    for step in range(16):
+        before = sources(site)
         what = edit(site, rng, step)
-        plan, _ = builder.check(builder.analyse())
         expected = full_build(site, tmp_path / "full")
+        if builder.update_lessons(edited_files(before, sources(site))) is not None:
+            quick_steps += 1
+            assert snapshot(live) == expected, f"after step {step}: {what} (quick path)"
+            continue
+        plan, _ = builder.check(builder.analyse())
         if plan is None:
             assert expected is None, what
             continue
         builder.write(plan, live, live, BuildResult([]))
         assert snapshot(live) == expected, f"after step {step}: {what}"
+    assert quick_steps > 0  # each seed's edits include some to bodies alone
 
 
 def test_one_edit_re_renders_only_what_it_touches(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
@@ -115,3 +146,42 @@ def test_one_edit_re_renders_only_what_it_touches(site_copy: Callable[[str], Pat
         "topics/reliability/feed.xml",
     ]
     assert second.rendered == len(second.changed)
+
+
+def test_quick_path_takes_body_edits_only(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("good")
+    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
+    assert builder.update_lessons({"content/ops/connection-pools.md"}) is None  # nothing written yet
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    builder.write(plan, tmp_path, tmp_path, BuildResult([]))
+    lesson = site / "content/ops/connection-pools.md"
+    original = lesson.read_text()
+
+    lesson.write_text(original.replace("Pools bound", "Pools always bound"))
+    quick = builder.update_lessons({"content/ops/connection-pools.md"})
+    assert quick is not None and quick.ok
+    assert sorted(quick.changed) == [
+        "feed.xml",
+        "lessons/connection-pools/index.html",
+        "skills/postgresql/feed.xml",
+        "skills/python/feed.xml",
+        "topics/databases/feed.xml",
+        "topics/reliability/feed.xml",
+    ]
+    assert "Pools always bound" in (tmp_path / "lessons/connection-pools/index.html").read_text()
+
+    touched = builder.update_lessons({"content/ops/connection-pools.md"})  # saved again, same bytes
+    assert touched is not None and touched.changed == [] and touched.rendered == 0
+
+    for other_kind in (
+        original.replace("title: ", "title: Retitled ", 1),  # a card changes: term pages, home...
+        original + "\n## A new heading\n",  # the table of contents and anchors change
+        original + "\nSee [[http-basics]].\n",  # a new link: backlinks change
+        original.replace("topics: [", "topics: [nope, ", 1),  # an error: the full build reports it
+    ):
+        lesson.write_text(other_kind)
+        assert builder.update_lessons({"content/ops/connection-pools.md"}) is None
+    lesson.write_text(original)
+    assert builder.update_lessons({"content/ops/connection-pools.md", "site.yml"}) is None
+    assert builder.update_lessons({"content/ops/new.md"}) is None
