@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
@@ -16,6 +18,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
 
 from builder.highlight import stylesheet
 
@@ -30,6 +33,37 @@ def builtin_theme_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "themes" / DEFAULT_THEME
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a shortcut for the data kb hands to templates: the sandbox allows
+    reading a public field of kb's own dataclasses and models anyway, and checking every such read the
+    long way took half the time of rendering a page."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = _data_fields(kind)
+        if attribute in fields:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _data_fields(cls: type) -> frozenset[str]:
+    """The public fields of a dataclass or pydantic model defined by kb; none for any other type."""
+    if not cls.__module__.startswith("builder."):
+        return frozenset()
+    if dataclasses.is_dataclass(cls):
+        names = {field.name for field in dataclasses.fields(cls)}
+    elif issubclass(cls, BaseModel):
+        names = set(cls.model_fields)
+    else:
+        return frozenset()
+    return frozenset(name for name in names if not name.startswith("_"))
+
+
 @dataclass(frozen=True, slots=True)
 class Theme:
     dirs: tuple[Path, ...]  # most specific first; the built-in default is always last
@@ -42,7 +76,7 @@ class Theme:
         """Sandboxed: a theme chosen by a site cannot reach Python internals or change kb's data.
         Compiled templates are shared between environments, so each build does not compile them again."""
         builtin = FileSystemLoader(builtin_theme_dir() / "templates")
-        return ImmutableSandboxedEnvironment(
+        return _Sandbox(
             loader=ChoiceLoader(
                 [FileSystemLoader(self.template_dirs), PrefixLoader({DEFAULT_THEME: builtin}, delimiter="/")]
             ),

@@ -178,18 +178,31 @@ def test_titles_and_names_are_escaped_everywhere(site_copy: Callable[[str], Path
     assert page.select_one(".lede").text == "<b>bold</b> {% raw %}"
 
 
-def test_a_theme_cannot_reach_python_internals(site_copy: Callable[[str], Path]) -> None:
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__' of 'str' object"),
+        # kb's own objects, whose public fields the sandbox reads by a shortcut
+        ("{{ page.__class__ }}", "access to attribute '__class__' of 'Page' object"),
+        ("{{ site.__init__.__globals__ }}", "access to attribute '__init__' of 'SiteConfig' object"),
+        ("{{ site.topics.clear() }}", "access to attribute 'clear' of 'dict' object"),
+        ("{{ page.title.__class__ }}", "access to attribute '__class__' of 'str' object"),
+    ],
+)
+def test_a_theme_cannot_reach_python_internals(
+    site_copy: Callable[[str], Path], template: str, message: str
+) -> None:
     site = site_copy("minimal")
     templates = site / "themes/default/templates"
     templates.mkdir(parents=True)
-    (templates / "404.html").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    (templates / "404.html").write_text(template)
     result = build(BuildOptions(site_dir=site, search=False))
     assert not result.ok and not (site / "public").exists()
     assert [(d.path, d.line, d.code) for d in result.diagnostics if d.severity == "error"] == [
         ("themes/default/templates/404.html", 1, "template-error"),
     ]
     assert [d.message for d in result.diagnostics if d.code == "template-error"] == [
-        "SecurityError: access to attribute '__class__' of 'str' object is unsafe.",
+        f"SecurityError: {message} is unsafe.",
     ]
 
 
