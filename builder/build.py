@@ -30,7 +30,7 @@ from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
 from builder.records import content_digest, picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
-from builder.theme import Theme, find_theme
+from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
 
 Progress = Callable[[str], None]
 STATE_FILE = "build.pickle"
@@ -38,6 +38,7 @@ RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydanti
 RENDERER_VERSIONS = (__version__, *(metadata.version(name) for name in RENDERERS))
 QUICK_FILE = "fingerprint.pickle"
 MEMO_FILE = "memo.pickle"
+TEMPLATES_FILE = "templates.pickle"  # compiled templates: sealed like the rest, since loading runs them
 SHARDS = 16  # the parsed files are cached in shards, so an edit rewrites one shard, not the whole cache
 
 
@@ -122,6 +123,7 @@ class SiteBuilder:
         self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
         self.dirty: set[int] = set(range(SHARDS))  # shards of self.files that differ from the saved ones
         self.saved_memo = ""  # the signature of the memo last saved
+        self.saved_templates: dict[str, bytes] = {}  # the compiled templates last saved
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
 
     # -- analysis -------------------------------------------------------------------------------------
@@ -376,10 +378,11 @@ class SiteBuilder:
             return self._build(progress, use_cache)
 
     def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
-        fingerprint = self._fingerprint() if use_cache else None
+        fingerprint = self._fingerprint() if use_cache else None  # taken before any input is read
         if fingerprint is not None:
             quick = cache.load(self.options.site_dir, QUICK_FILE)
-            if isinstance(quick, dict) and quick.get("fingerprint") == fingerprint[0]:
+            current = (fingerprint[0], _output_stamp(fingerprint[1]))
+            if isinstance(quick, dict) and quick.get("fingerprint") == current:
                 progress("nothing changed")
                 return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
             if not self.files:
@@ -412,24 +415,20 @@ class SiteBuilder:
         result.out_dir = out_dir
         result.ok = True
         if use_cache:
-            self._save(out_dir, result)
+            self._save(out_dir, result, fingerprint)
         return result
 
     def _fingerprint(self) -> tuple[str, Path] | None:
-        """A digest of every input of a build (and the output folder it went to), cheap to compute:
-        file names, sizes and modification times, site.yml and the theme."""
+        """A digest of every input of a build, cheap to compute (file names, sizes and modification
+        times, site.yml and the theme), and the output folder the build goes to."""
         site_dir = self.options.site_dir
         loaded, _ = load_config(site_dir, base_url=self.options.base_url)
         theme = find_theme(site_dir, loaded.config.theme) if loaded else None
         if loaded is None or theme is None:
             return None
         out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
-        if not out_dir.is_dir():
-            return None
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(
-            repr((__version__, self.options, str(out_dir.resolve()), out_dir.stat().st_mtime_ns)).encode()
-        )
+        digest.update(repr((__version__, self.options)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):
@@ -452,6 +451,10 @@ class SiteBuilder:
                 self.files.update(saved)
             else:
                 self.dirty.add(shard)
+        templates = cache.load(site_dir, TEMPLATES_FILE)
+        if isinstance(templates, dict):
+            reuse_compiled(templates)
+            self.saved_templates = templates
         memo = cache.load(site_dir, MEMO_FILE)
         if isinstance(memo, dict):
             self.memo = memo
@@ -460,13 +463,17 @@ class SiteBuilder:
             self.render_epoch = state["render_epoch"]
             self.page_keys = state["page_keys"]
 
-    def _save(self, out_dir: Path, result: BuildResult) -> None:
+    def _save(self, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None) -> None:
         site_dir = self.options.site_dir
         self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
         for shard in sorted(self.dirty):  # after the bodies, so no saved lesson lacks its body
             files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
             cache.save(site_dir, f"files-{shard:02d}.pickle", files)
         self.dirty = set()
+        templates = compiled_templates()
+        if templates != self.saved_templates:
+            cache.save(site_dir, TEMPLATES_FILE, templates)
+            self.saved_templates = templates
         if self.memo.get("terms-signature") != self.saved_memo:
             cache.save(site_dir, MEMO_FILE, self.memo)
             self.saved_memo = str(self.memo.get("terms-signature", ""))
@@ -478,10 +485,18 @@ class SiteBuilder:
             "page_keys": self.page_keys,
         }
         cache.save(site_dir, STATE_FILE, state)
-        fingerprint = self._fingerprint()
-        if fingerprint is not None:
-            quick = {"fingerprint": fingerprint[0], "diagnostics": result.diagnostics, "pages": result.pages}
+        if fingerprint is not None:  # of the inputs as they were before this build read them
+            stamp = (fingerprint[0], _output_stamp(out_dir))
+            quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
             cache.save(site_dir, QUICK_FILE, quick)
+
+
+def _output_stamp(out_dir: Path) -> str | None:
+    """Which output folder, as it was when last written: a swapped-in or touched folder differs."""
+    try:
+        return f"{out_dir.resolve()}\0{out_dir.stat().st_mtime_ns}"
+    except OSError:
+        return None
 
 
 def _vocabulary(config: SiteConfig) -> Vocabulary:

@@ -130,6 +130,17 @@ class _MemoryBytecodeCache(BytecodeCache):
 _COMPILED = _MemoryBytecodeCache()
 
 
+def compiled_templates() -> dict[str, bytes]:
+    """Every template compiled in this process, by Jinja's cache key, to keep in the build cache."""
+    return dict(_COMPILED.compiled)
+
+
+def reuse_compiled(saved: dict[str, bytes]) -> None:
+    """Templates compiled by an earlier build; Jinja compiles again any whose source has changed since."""
+    for key, data in saved.items():
+        _COMPILED.compiled.setdefault(key, data)
+
+
 def find_theme(site_dir: Path, name: str) -> Theme | None:
     own = site_dir / "themes" / name
     builtin = builtin_theme_dir()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import builder.theme as theme_module
 import builder.writer as writer_module
 from benchmarks.generate import generate, lesson_path
 from builder.build import BuildOptions, SiteBuilder
@@ -95,3 +97,41 @@ def test_a_damaged_or_foreign_cache_is_ignored(
     assert "tampered" not in "".join(
         p.read_text(errors="ignore") for p in (tmp_path / "first").rglob("*.html")
     )
+
+
+def test_an_edit_made_during_a_build_is_built_next_time(
+    site_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "nothing changed" check compares the inputs as they were before the last build read them, so
+    a save that lands while a build is running is not taken for built."""
+    site = site_copy("good")
+    lesson = site / "content/ops/connection-pools.md"
+    write = SiteBuilder.write
+
+    def save_while_writing(self: SiteBuilder, *args: Any) -> None:
+        lesson.write_text(lesson.read_text().replace("Pools bound", "Pools saved mid-build bound"))
+        write(self, *args)
+
+    monkeypatch.setattr(SiteBuilder, "write", save_while_writing)
+    assert SiteBuilder(BuildOptions(site_dir=site, search=False)).build().ok
+    monkeypatch.undo()
+    page = site / "public/lessons/connection-pools/index.html"
+    assert "mid-build" not in page.read_text()
+    again = SiteBuilder(BuildOptions(site_dir=site, search=False)).build()
+    assert again.ok and again.rendered > 0
+    assert "Pools saved mid-build bound" in page.read_text()
+
+
+def test_templates_compiled_by_an_earlier_build_follow_template_edits(
+    site_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_copy("good")
+    templates = site / "themes/default/templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "404.html").write_text("first version")
+    assert SiteBuilder(BuildOptions(site_dir=site, search=False)).build().ok
+    assert (site / CACHE_DIR / "templates.pickle").is_file()
+    (templates / "404.html").write_text("second version")
+    monkeypatch.setattr(theme_module._COMPILED, "compiled", {})  # as in a new process: only the saved ones
+    assert SiteBuilder(BuildOptions(site_dir=site, search=False)).build().ok
+    assert (site / "public/404.html").read_text() == "second version"
