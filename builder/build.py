@@ -288,7 +288,7 @@ class SiteBuilder:
         keys: dict[str, tuple[object, int]] = {}
         try:
             outcomes = writer.write_jobs(work, self.options.jobs)
-        except TemplateFailure:
+        except BaseException:  # a template failure, a full disk, an interrupt: some files may be written
             self._distrust_keys(job.name for job in jobs)
             raise
         for outcome in outcomes:

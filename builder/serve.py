@@ -75,7 +75,7 @@ class Preview:
             except TemplateFailure as exc:
                 return self._template_failed(exc)
             if quick is not None:
-                self._written(quick, started)
+                self._written(quick, started, " (lesson bodies only)")
                 return True
         analysis = self.builder.analyse()
         if self.pending.is_set() and self.built_once:
@@ -99,13 +99,12 @@ class Preview:
         self._written(result, started)
         return True
 
-    def _written(self, result: BuildResult, started: float) -> None:
+    def _written(self, result: BuildResult, started: float, how: str = "") -> None:
         self.built_once = True
         self.publish(result.changed, [])
         milliseconds = (time.perf_counter() - started) * 1000
-        self.log(
-            f"kb: {len(result.changed)} file(s) changed, {result.rendered} rendered in {milliseconds:.0f} ms"
-        )
+        count = f"{len(result.changed)} file(s) changed, {result.rendered} rendered"
+        self.log(f"kb: {count} in {milliseconds:.0f} ms{how}")
         if self.search and result.changed:
             self.index_wanted.set()
 

@@ -31,6 +31,19 @@ class Served:
         self.process = process
         self.port = port
         self.url = f"http://127.0.0.1:{port}/kb/"
+        self.printed = ""
+
+    def output(self) -> str:
+        """What the server has printed since it said it was serving."""
+        assert self.process.stdout is not None
+        while True:
+            try:
+                chunk = os.read(self.process.stdout.fileno(), 65536)
+            except BlockingIOError:
+                return self.printed
+            if not chunk:
+                return self.printed
+            self.printed += chunk.decode()
 
     def get(self, path: str) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -109,6 +122,10 @@ def test_edit_shows_up_and_the_reload_event_fires(served: Served) -> None:
     assert isinstance(changed, list) and "lessons/http-basics/index.html" in changed
     assert "lessons/error-contracts/index.html" not in changed  # nothing it shows has changed
     served.wait_for("/kb/lessons/http-basics/", "A fresh HTTP exchange")
+    deadline = time.monotonic() + 10
+    while "rendered in" not in served.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "rendered in" in served.output() and "(lesson bodies only)" in served.output()  # the quick path
     events.close()
 
 
