@@ -198,17 +198,16 @@ class SiteBuilder:
                 self.dirty.add(_shard(path))
                 continue
             todo.append((path, stamp, raw, digest))
-        for (path, stamp, raw, digest), (lesson, problems) in zip(
-            todo,
-            self._parse_all([(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]),
-            strict=True,
-        ):
-            if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
-                self.bodies.add(lesson.body.digest, lesson.body.html)
-                lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-            slug = lesson.slug if lesson is not None else guess_slug(path, raw)
-            self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), slug)
-            self.dirty.add(_shard(path))
+        with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
+            work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
+            results = self._parse_all(work)
+            for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
+                if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
+                    self.bodies.add(lesson.body.digest, lesson.body.html)
+                    lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
+                slug = lesson.slug if lesson is not None else guess_slug(path, raw)
+                self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), slug)
+                self.dirty.add(_shard(path))
 
     def _parse_all(
         self, work: list[tuple[str, bytes, Vocabulary, bool, str]]

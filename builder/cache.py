@@ -26,7 +26,7 @@ MAGIC = b"kb-cache-1\n"
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Pause the cycle collector: (un)pickling a big state creates objects by the million, none of them in
     cycles, and the collector's repeated passes over them would otherwise triple the time."""
     enabled = gc.isenabled()
@@ -70,7 +70,7 @@ def save(site_dir: Path, name: str, state: Any) -> None:
     try:
         folder.mkdir(exist_ok=True)
         (folder / ".gitignore").write_text("*\n")
-        with _no_gc():
+        with paused_gc():
             payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = folder / f".{name}.{os.getpid()}"
         temporary.write_bytes(MAGIC + _seal(payload) + payload)
@@ -91,7 +91,7 @@ def load(site_dir: Path, name: str) -> Any | None:
     if not hmac.compare_digest(seal, _seal(payload)):
         return None
     try:
-        with _no_gc():
+        with paused_gc():
             return pickle.loads(payload)
     except Exception:  # sealed by us, so only a bug could get here: rebuild rather than fail
         return None

@@ -3,6 +3,7 @@ workers when there is enough to do."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -89,9 +90,11 @@ def _do_forked(bounds: tuple[int, int]) -> list[Outcome]:
 
 
 def quiet_worker() -> None:
-    """In a worker, leave Ctrl+C and termination to the parent: it stops the pool and cleans up."""
+    """In a worker, leave Ctrl+C and termination to the parent: it stops the pool and cleans up. The
+    worker collects cycles as usual, even if the parent had paused its collector when forking it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    gc.enable()
 
 
 def workers(jobs: int, tasks: int, minimum: int) -> int:
