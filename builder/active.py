@@ -139,10 +139,7 @@ def _inspect_xml(data: bytes, *, svg: bool) -> Finding | None:
     except _Active as found:
         return found.finding
     except expat.ExpatError as exc:
-        where = f"line {exc.lineno}, column {exc.offset + 1}"
-        reason = (
-            f"it is not well-formed XML ({expat.ErrorString(exc.code)} at {where}), so it cannot be checked"
-        )
+        reason = f"it cannot be read as XML ({expat.ErrorString(exc.code)}), so it cannot be checked"
         return Finding(exc.lineno, exc.offset + 1, reason)
     return None
 
