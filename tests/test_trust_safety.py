@@ -247,14 +247,6 @@ def test_output_dir_of_the_users_own_is_a_site_yml_error_unless_forced(
     assert (world.site / "docs" / STAMP_FILE).is_file()
 
 
-def test_rebuilds_do_not_republish_the_output(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    counts = []
-    for _ in range(3):
-        assert kb(capsys, *build_args(world.site))[0] == 0
-        counts.append(sum(1 for _ in output_files(world.site / "public")))
-    assert counts[0] == counts[1] == counts[2]
-
-
 @pytest.mark.parametrize("name", [".public.old-backup-2025", ".public.staging-notes", ".public.old-12345"])
 def test_sibling_folders_named_like_kbs_temporary_ones_are_left_alone(
     world: World, capsys: pytest.CaptureFixture[str], name: str
