@@ -615,3 +615,19 @@ def test_a_compressed_svg_is_inspected_too() -> None:
     assert active_reason("b.svgz", plain) is None
     broken = active_reason("c.svgz", b"not gzip")
     assert broken is not None and "cannot be read" in broken.reason
+
+
+def test_a_url_field_in_front_matter_passes_the_same_scheme_check() -> None:
+    from builder.frontmatter import Vocabulary, read_lesson
+
+    raw = (
+        b"---\ntitle: T\ndate: 2026-01-01\nsummary: S.\ntopics: [testing]\n"
+        b"extra:\n  demo: {url: 'javascript:alert(1)'}\n---\nBody.\n"
+    )
+    vocabulary = Vocabulary(frozenset({"testing"}), frozenset(), frozenset())
+    lesson, problems = read_lesson("content/x.md", raw, vocabulary)
+    assert lesson is None
+    message = "'extra.demo.url': 'javascript:' URLs are not allowed; use an http(s), mailto: or relative URL"
+    assert ("content/x.md", 7, 15, "invalid-value", message) in [
+        (d.path, d.line, d.col, d.code, d.message) for d in problems
+    ]
