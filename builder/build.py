@@ -27,7 +27,7 @@ from builder.discover import Sources, discover, static_files
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
-from builder.output import clean_leftovers, refusal, safe_join, staging_dir, swap_in
+from builder.output import clean_leftovers, is_stamped, refusal, safe_join, staging_dir, swap_in
 from builder.records import content_digest, picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -405,7 +405,8 @@ class SiteBuilder:
         staging = staging_dir(out_dir)
         try:
             progress(f"rendering {len(analysis.graph.lessons)} lessons")
-            self.write(plan, staging, out_dir if out_dir.is_dir() else None, result)
+            # files are reused only from an output kb wrote: a forced folder's files are not kb's
+            self.write(plan, staging, out_dir if is_stamped(out_dir) else None, result)
             if self.options.search:
                 progress("indexing for search")
                 index_site(staging)

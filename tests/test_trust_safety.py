@@ -631,3 +631,22 @@ def test_a_url_field_in_front_matter_passes_the_same_scheme_check() -> None:
     assert ("content/x.md", 7, 15, "invalid-value", message) in [
         (d.path, d.line, d.col, d.code, d.message) for d in problems
     ]
+
+
+def test_the_cache_folder_is_a_protected_source() -> None:
+    from builder.cache import CACHE_DIR
+    from builder.output import SOURCES
+
+    assert CACHE_DIR in SOURCES
+
+
+def test_files_of_a_forced_folder_are_never_reused(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    assert kb(capsys, *build_args(world.site))[0] == 0
+    out = world.site / "public"
+    page = out / "lessons/first/index.html"
+    (out / STAMP_FILE).unlink()  # no longer kb's: the user has put their own page in its place
+    size = page.stat().st_size
+    page.unlink()
+    page.write_bytes((SECRET.encode() * size)[:size])  # the same size as kb's page
+    assert kb(capsys, *build_args(world.site, "--force"))[0] == 0
+    assert SECRET not in page.read_text()
