@@ -536,6 +536,21 @@ def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     return SiteBuilder(options).build(progress)
 
 
+def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagnostic]:
+    """kb check: every diagnostic kb build would report, writing nothing. The pages are planned (files
+    that would overwrite a page, template syntax) and rendered in memory (a template failing at run time)."""
+    builder = SiteBuilder(options)
+    plan, result = builder.check(builder.analyse(progress))
+    if plan is not None:
+        try:
+            for job in plan.jobs:
+                if job.template is not None:
+                    plan.renderer.render(job)
+        except TemplateFailure as exc:
+            result.diagnostics.append(exc.args[0])
+    return sorted(result.diagnostics)
+
+
 def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
     """Files beside the lessons under media/, and the site's static/ folder verbatim at the root."""
     for asset in graph.assets:

@@ -147,10 +147,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from builder.build import BuildOptions, analyse
+    from builder.build import BuildOptions, check_site
 
-    analysis = analyse(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
-    diagnostics = sorted(analysis.diagnostics)
+    diagnostics = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
     _report(diagnostics, args.format)
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)

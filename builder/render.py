@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
 from builder import views
 from builder.config import SiteConfig
@@ -36,8 +36,9 @@ class TemplateFailure(Exception):
     """A theme's template failed while rendering; args[0] is the Diagnostic saying where and why."""
 
 
-def template_diagnostic(exc: TemplateError, template: str, site_dir: Path) -> Diagnostic:
-    """Where a template error happened: the template file and line, from the error or its traceback."""
+def template_diagnostic(exc: Exception, template: str, site_dir: Path) -> Diagnostic:
+    """Where a template failed: the template file and line, from the error or its traceback. Any exception
+    raised while rendering (1/0, a recursive macro, a bad format string) is the theme's error, not kb's."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if filename is None:
         frame = exc.__traceback__
@@ -47,7 +48,7 @@ def template_diagnostic(exc: TemplateError, template: str, site_dir: Path) -> Di
                 filename, line = code, frame.tb_lineno
             frame = frame.tb_next
     shown = _relative_to(Path(filename), site_dir) if filename else f"themes/default/templates/{template}"
-    message = str(exc.message if hasattr(exc, "message") and exc.message else exc) or type(exc).__name__
+    message = str(getattr(exc, "message", None) or exc) or type(exc).__name__
     return error(shown, line or 1, 1, "template-error", f"{type(exc).__name__}: {message}")
 
 
@@ -158,7 +159,7 @@ class SiteRenderer:
         assert job.template is not None
         try:
             return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
-        except TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever a template raises is a template error
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
 
     def check_templates(self) -> list[Diagnostic]:
@@ -167,7 +168,7 @@ class SiteRenderer:
         for name in sorted(set(self.env.list_templates())):
             try:
                 self.env.get_template(name)
-            except TemplateError as exc:
+            except Exception as exc:  # noqa: BLE001 - a syntax error, or any failure while compiling
                 problems.append(template_diagnostic(exc, name, self.site_dir))
         return problems
 
