@@ -22,7 +22,7 @@ from typing import Any
 from builder import __version__, cache, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
-from builder.discover import Sources, discover
+from builder.discover import Sources, discover, printable, utf8_name
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
@@ -233,13 +233,18 @@ class SiteBuilder:
             site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
-        taken = {job.name for job in jobs}
+        taken = _OutputNames(job.name for job in jobs)
         problems = renderer.check_templates()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
-            if job.name in taken:
-                source = str(job.context["source"])
-                message = f"this file would overwrite the generated {job.name}"
-                problems.append(error(source, 1, 1, "unsafe-path", message))
+            if not utf8_name(job.name):
+                source = printable(str(job.context["source"]))
+                problems.append(
+                    error(source, 1, 1, "encoding", "the file name is not valid UTF-8; rename it")
+                )
+                continue
+            clash = taken.clash(job.name)
+            if clash:
+                problems.append(error(str(job.context["source"]), 1, 1, "unsafe-path", clash))
                 continue
             taken.add(job.name)
             jobs.append(job)
@@ -434,7 +439,8 @@ class SiteBuilder:
                 dirs.sort()
                 for name in sorted(names):
                     stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                    digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                    line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                    digest.update(line.encode("utf-8", "surrogateescape"))
         return digest.hexdigest(), out_dir
 
     def _restore(self, state: object, out_dir: Path) -> None:
@@ -528,8 +534,10 @@ class Plan:
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
 
 
-def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
-    return SiteBuilder(options).analyse(progress)
+def analyse(
+    options: BuildOptions, progress: Progress = _quiet, builder: SiteBuilder | None = None
+) -> Analysis:
+    return (builder or SiteBuilder(options)).analyse(progress)
 
 
 def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
@@ -540,7 +548,7 @@ def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagn
     """kb check: every diagnostic kb build would report, writing nothing. The pages are planned (files
     that would overwrite a page, template syntax) and rendered in memory (a template failing at run time)."""
     builder = SiteBuilder(options)
-    plan, result = builder.check(builder.analyse(progress))
+    plan, result = builder.check(analyse(options, progress, builder))
     if plan is not None:
         try:
             for job in plan.jobs:
@@ -549,6 +557,34 @@ def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagn
         except TemplateFailure as exc:
             result.diagnostics.append(exc.args[0])
     return sorted(result.diagnostics)
+
+
+class _OutputNames:
+    """The files of an output folder and the folders they need: a file may take neither another file's
+    name nor a name another file needs as its folder (static/index.html/x beside the home page)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        self.files.add(name)
+        parts = name.split("/")
+        self.folders.update("/".join(parts[:end]) for end in range(1, len(parts)))
+
+    def clash(self, name: str) -> str:
+        """Why name cannot be written beside the files taken so far; "" when it can."""
+        if name in self.files:
+            return f"this file would overwrite the generated {name}"
+        if name in self.folders:
+            return f"this file takes the name of the generated folder {name}/"
+        parts = name.split("/")
+        for end in range(1, len(parts)):
+            if (folder := "/".join(parts[:end])) in self.files:
+                return f"this file needs a folder {folder}/ where the generated file {folder} is"
+        return ""
 
 
 def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:

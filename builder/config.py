@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from builder.diagnostics import Diagnostic, error
 from builder.schema import validate
-from builder.slugs import SLUG_PATTERN
+from builder.slugs import MAX_ID, SLUG_PATTERN
 from builder.yamlsource import Position, YamlDocument, load_yaml
 
 CONFIG_FILE = "site.yml"
 
-Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 

@@ -40,9 +40,19 @@ def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
             if _ignored(entry.name):
                 continue
             rel = f"{folder}/{entry.name}"
+            if not utf8_name(entry.name):
+                message = "the file name is not valid UTF-8; rename it"
+                diagnostics.append(error(printable(rel), 1, 1, "encoding", message))
+                continue
             if entry.is_symlink():
                 path = site_dir / rel
-                if entry.is_dir() or not _inside(path, root):
+                try:
+                    refused = entry.is_dir() or not _inside(path, root)
+                except OSError:  # a symlink loop
+                    message = "symlink loop: this link leads back to itself; remove it"
+                    diagnostics.append(error(rel, 1, 1, "unsafe-path", message))
+                    continue
+                if refused:
                     diagnostics.append(_refused_link(site_dir, path, root))
                     continue
             if entry.is_dir(follow_symlinks=False):
@@ -50,6 +60,20 @@ def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
             elif entry.is_file():
                 (lessons if entry.name.endswith(".md") else assets).append(rel)
     return Sources(tuple(sorted(lessons)), tuple(sorted(assets)), frozenset(folders)), diagnostics
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is valid UTF-8 (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    """A file name that is not valid UTF-8, shown with U+FFFD in place of its bad bytes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _inside(path: Path, root: Path) -> bool:

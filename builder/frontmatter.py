@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import validate
-from builder.slugs import SLUG_PATTERN, is_slug, slugify
+from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
 from builder.yamlsource import YamlDocument, load_yaml
 
 MAX_FRONT_MATTER_CHARS = 64_000
@@ -37,7 +37,7 @@ def _calendar_date(value: Any) -> Any:
 
 CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
 PlainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 
 
 class FrontMatter(BaseModel):
@@ -110,15 +110,10 @@ def read_lesson(
         )
     slug = meta.slug or default_slug(path)
     if not is_slug(slug):
-        diagnostics.append(
-            error(
-                path,
-                1,
-                1,
-                "invalid-value",
-                "cannot make a slug from this file name; set 'slug:' in the front matter",
-            )
-        )
+        why = "cannot make a slug from this file name"
+        if len(slug) > MAX_ID:
+            why = f"the file name makes a slug longer than {MAX_ID} characters"
+        diagnostics.append(error(path, 1, 1, "invalid-value", f"{why}; set 'slug:' in the front matter"))
     if diagnostics:
         return None, diagnostics
     positions = {

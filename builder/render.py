@@ -159,7 +159,7 @@ class SiteRenderer:
         assert job.template is not None
         try:
             return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
-        except Exception as exc:  # noqa: BLE001 - whatever a template raises is a template error
+        except Exception as exc:  # whatever a template raises is its error
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
 
     def check_templates(self) -> list[Diagnostic]:
@@ -168,7 +168,7 @@ class SiteRenderer:
         for name in sorted(set(self.env.list_templates())):
             try:
                 self.env.get_template(name)
-            except Exception as exc:  # noqa: BLE001 - a syntax error, or any failure while compiling
+            except Exception as exc:  # a syntax error, or any failure compiling
                 problems.append(template_diagnostic(exc, name, self.site_dir))
         return problems
 
