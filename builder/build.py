@@ -391,6 +391,8 @@ class SiteBuilder:
                 return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
             if not self.files:
                 self._restore(cache.load(self.options.site_dir, STATE_FILE), fingerprint[1])
+            if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
+                self._distrust_keys()  # the output is no longer what kb wrote: write every file anew
         analysis = self.analyse(progress)
         plan, result = self.check(analysis)
         if plan is None or analysis.loaded is None or analysis.graph is None:
@@ -497,11 +499,24 @@ class SiteBuilder:
 
 
 def _output_stamp(out_dir: Path) -> str | None:
-    """Which output folder, as it was when last written: a swapped-in or touched folder differs."""
+    """The output folder as it was when last written: its path and every file's name, size and
+    modification time, so a removed, added or overwritten file shows (stat calls only, no reading)."""
+    digest = hashlib.blake2b(digest_size=16)
     try:
-        return f"{out_dir.resolve()}\0{out_dir.stat().st_mtime_ns}"
+        digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
+        for root, dirs, names in os.walk(out_dir, onerror=_raise):
+            dirs.sort()
+            for name in sorted(names):
+                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
     except OSError:
         return None
+    return digest.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def _vocabulary(config: SiteConfig) -> Vocabulary:

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -21,6 +22,7 @@ from builder.records import picklable
 from builder.related import Relation, Term, related_lessons
 
 FOLDER_INDEXES = ("README.md", "readme.md", "index.md")
+_FRAGMENT_SAFE = "/?:@!$&'()*+,;=-._~"
 Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
 DRAFT = "is a draft, which this build leaves out"
 
@@ -237,8 +239,9 @@ class _Resolver:
             joined = index
         if joined in self.by_path:
             return self._anchor(lesson, link, self.by_path[joined], fail)
-        if joined in self.assets:
-            return None, asset_url(joined), None
+        if joined in self.assets:  # a URL: the file name percent-encoded, the fragment kept (talk.pdf#page=2)
+            fragment = f"#{quote(link.fragment, safe=_FRAGMENT_SAFE)}" if link.fragment else ""
+            return None, quote(asset_url(joined)) + fragment, None
         if joined in self.left_out_paths:
             return self._left_out(self.left_out_paths[joined], f"'{link.target}'", fail)
         candidates = self.by_path if joined.endswith(".md") else self.assets

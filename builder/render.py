@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -57,6 +58,15 @@ def _relative_to(path: Path, site_dir: Path) -> str:
         if path.resolve().is_relative_to(base):
             return path.resolve().relative_to(base).as_posix()
     return path.name
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML 1.0 parser accepts: characters XML forbids (pasted terminal colours, form feeds) are
+    dropped, so a feed or sitemap stays well-formed whatever a lesson holds."""
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +168,12 @@ class SiteRenderer:
             return job.data
         assert job.template is not None
         try:
-            return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
+            text = self.env.get_template(job.template).render(**job.full_context())
         except Exception as exc:  # whatever a template raises is its error
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
+        if job.name.endswith(".xml"):
+            text = xml_text(text)
+        return text.encode("utf-8")
 
     def check_templates(self) -> list[Diagnostic]:
         """Compile every template the theme has, so syntax errors are reported before anything is written."""
