@@ -18,6 +18,7 @@ from builder.yamlsource import YamlDocument, load_yaml
 
 MAX_FRONT_MATTER_CHARS = 64_000
 SUMMARY_MAX = 300
+MAX_TERMS = 25  # topics, and skills, per lesson: the pages around a lesson list them all, pairwise in places
 Level = Literal["beginner", "intermediate", "advanced"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -46,8 +47,8 @@ class FrontMatter(BaseModel):
     title: PlainText
     date: CalendarDate
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX)]
-    topics: list[str] = Field(min_length=1)
-    skills: list[str] = []
+    topics: list[str] = Field(min_length=1, max_length=MAX_TERMS)
+    skills: list[str] = Field(default=[], max_length=MAX_TERMS)
     level: Level | None = None
     authors: list[str] = []
     updated: CalendarDate | None = None

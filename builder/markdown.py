@@ -20,9 +20,10 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
+from builder.anchors import heading_ids_plugin, heading_text
+from builder.autolink import linear_autolinks
 from builder.highlight import highlight_code
 from builder.records import content_digest, picklable
 from builder.slugs import heading_id
@@ -64,6 +65,23 @@ class RenderedBody:
     digest: str  # of html: stands for the body when deciding whether a page must be rendered again
 
 
+_WIKI_STOP = re.compile(r"[\[\]\n]")
+
+
+def _wiki_end(state: StateInline, at: int) -> int:
+    """Where the `]]` closing a wiki link opened before `at` is, or -1: a wiki link holds no brackets
+    and no line break, so it closes at the first of those after `at`, if that is `]]`. The search is
+    remembered on the state: on a line of 100,000 '[' each is looked at once, not once per '[['."""
+    memo: tuple[int, int] | None = getattr(state, "_kb_wiki_stop", None)
+    if memo is not None and memo[0] <= at and (memo[1] < 0 or memo[1] >= at):
+        stop = memo[1]
+    else:
+        found = _WIKI_STOP.search(state.src, at)
+        stop = found.start() if found else -1
+        state._kb_wiki_stop = (at, stop)  # type: ignore[attr-defined]
+    return stop if stop >= 0 and state.src.startswith("]]", stop) else -1
+
+
 def wikilinks_plugin(md: MarkdownIt) -> None:
     """[[slug]], [[slug#heading]], [[slug|text]] become links marked as wiki links."""
 
@@ -71,7 +89,7 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
         start = state.pos
         if not state.src.startswith("[[", start):
             return False
-        end = state.src.find("]]", start + 2)
+        end = _wiki_end(state, start + 2)
         inner = state.src[start + 2 : end] if end >= 0 else ""
         if not inner.strip() or "\n" in inner or "[" in inner or "]" in inner:
             return False
@@ -106,8 +124,9 @@ def _task_list_item(
 def _parser(html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code})
     md.use(gfm_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
+    md.use(linear_autolinks)
     md.use(wikilinks_plugin)
+    md.use(heading_ids_plugin, heading_id)
     md.add_render_rule("list_item_open", _task_list_item)
     return md
 
@@ -138,7 +157,7 @@ def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> Re
 
 
 def _plain(inline: Token) -> str:
-    return "".join(c.content for c in inline.children or () if c.type in {"text", "code_inline"}).strip()
+    return heading_text(inline.children).strip()
 
 
 def _record_links(
