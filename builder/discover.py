@@ -58,7 +58,7 @@ def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
             if entry.is_dir(follow_symlinks=False):
                 pending.append(rel)
             elif entry.is_file():
-                (lessons if entry.name.endswith(".md") else assets).append(rel)
+                (lessons if entry.name.lower().endswith(".md") else assets).append(rel)
     return Sources(tuple(sorted(lessons)), tuple(sorted(assets)), frozenset(folders)), diagnostics
 
 
