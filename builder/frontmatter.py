@@ -14,7 +14,7 @@ from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import validate
 from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
-from builder.yamlsource import YamlDocument, load_yaml
+from builder.yamlsource import YamlDocument, decode_utf8, load_yaml
 
 MAX_FRONT_MATTER_CHARS = 64_000
 SUMMARY_MAX = 300
@@ -186,19 +186,7 @@ def default_slug(path: str) -> str:
 def _decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
     if b"\x00" in raw[:8192]:
         return None, error(path, 1, 1, "encoding", "binary file: a lesson must be UTF-8 text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error(
-            path,
-            line,
-            col,
-            "encoding",
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    return decode_utf8(path, raw)
 
 
 def _split(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
