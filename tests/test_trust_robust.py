@@ -575,11 +575,11 @@ def test_wiki_link_close_search_is_remembered(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(markdown, "_WIKI_STOP", Spy())
     state = SimpleNamespace(src="[[" + "x" * 50_000 + "]]")
-    assert _wiki_end(state, 2) == 50_002  # type: ignore[arg-type]
-    assert all(_wiki_end(state, at) == 50_002 for at in range(3, 5_000))  # type: ignore[arg-type]
+    assert _wiki_end(state, 2) == 50_002
+    assert all(_wiki_end(state, at) == 50_002 for at in range(3, 5_000))
     assert searched == [2]  # the old rule searched the rest of the line again at every '[['
     state = SimpleNamespace(src="[" * 5_000)
-    assert all(_wiki_end(state, at) == -1 for at in range(2, 5_000))  # type: ignore[arg-type]
+    assert all(_wiki_end(state, at) == -1 for at in range(2, 5_000))
 
 
 def _upstream() -> MarkdownIt:
