@@ -68,15 +68,15 @@ def new_lesson(
     if any(unicodedata.category(char) in {"Cc", "Cs", "Zl", "Zp"} for char in title):
         problems.append("the title holds a control character; use plain text")
     problems += _folder_problems(site_dir, folder, subdir)
+    target = site_dir / CONTENT_DIR / folder / f"{slug}.md"
     if slug in {"readme", "index"}:
         problems.append(f"'{title}' would name the folder's own lesson (README.md); choose another title")
-    elif slug and not problems and slug in _slugs_in_use(site_dir):
+    elif slug and not problems and not target.exists() and slug in _slugs_in_use(site_dir):
         problems.append(f"a lesson with slug '{slug}' exists already; choose another title")
     if problems:
         for problem in problems:
             print(f"kb new: {problem}", file=sys.stderr)
         return 2
-    target = site_dir / CONTENT_DIR / folder / f"{slug}.md"
     text = TEMPLATE.format(
         title=_yaml_string(title),
         date=dt.date.today().isoformat(),
