@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -312,16 +313,23 @@ def test_messages_say_what_to_do(site_copy: Callable[[str], Path]) -> None:
     assert len(found) == 3
 
 
-def test_a_template_error_while_serving_is_an_overlay(site_copy: Callable[[str], Path]) -> None:
+@pytest.mark.parametrize("when", ["at-start", "while-serving"])
+def test_a_template_error_in_serve_is_an_overlay(site_copy: Callable[[str], Path], when: str) -> None:
     site = site_copy("minimal")
+    if when == "at-start":
+        template("home.html", "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}")(site)
     preview = Preview(site, search=False)
     try:
-        assert preview.rebuild()
-        template("home.html", "{{ 1/0 }}")(site)
+        if when == "while-serving":
+            assert preview.rebuild()
+            template("home.html", "{{ 1/0 }}")(site)
         assert not preview.rebuild()
         assert [(d.path, d.line, d.code) for d in preview.errors] == [(HOME, 2, CODE)]
+        template("home.html", "{{ page.title }}")(site)
+        assert preview.rebuild() and preview.errors == []
     finally:
         preview.stop.set()
+        shutil.rmtree(preview.out_dir, ignore_errors=True)
 
 
 # -- output
@@ -463,6 +471,7 @@ def preview_server(site_copy: Callable[[str], Path]) -> Iterator[tuple[Preview, 
         server.html_filter = preview.inject
         yield preview, int(server.server_address[1])
     preview.stop.set()
+    shutil.rmtree(preview.out_dir, ignore_errors=True)
 
 
 def request(port: int, method: str, path: str) -> tuple[int, bytes]:
