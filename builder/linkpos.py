@@ -29,16 +29,19 @@ class SourceCursor:
     def find(self, needles: Sequence[tuple[str, int]]) -> tuple[int, int]:
         """The (line, col) of the earliest needle from the cursor on, plus its offset (where in the
         needle the reported column is); the cursor's own place when none is found."""
-        wanted = [(text, offset) for text, offset in needles if text]
-        if not wanted:
+        best, best_offset = -1, 0
+        for text, offset in needles:
+            if not text:
+                continue
+            # only an occurrence before the best so far can win: no needle is searched past it
+            stop = len(self.text) if best < 0 else best + len(text) - 1
+            found = self.text.find(text, self.pos, stop)
+            if found >= 0 and (best < 0 or found < best):
+                best, best_offset = found, offset
+        if best < 0:
             return self.where(self.pos)
-        pattern = "|".join(re.escape(text) for text, _ in wanted)
-        match = re.compile(pattern).search(self.text, self.pos)
-        if match is None:
-            return self.where(self.pos)
-        offset = next(offset for text, offset in wanted if text == match.group())
-        self.pos = match.start() + 1
-        return self.where(match.start() + offset)
+        self.pos = best + 1
+        return self.where(best + best_offset)
 
     def where(self, at: int) -> tuple[int, int]:
         """The file line and 1-based column of an offset of the text (counting only the new part)."""
