@@ -105,7 +105,7 @@ class Preview:
             self.base_path = base_path
             if self.server is not None:
                 self.server.base_path = base_path
-        if self.server is not None:
+        if self.server is not None and self.built_once:  # else said once the site builds
             self.log(f"kb: now serving at {self.server.url}")
 
     def _written(self, result: BuildResult, started: float, how: str = "") -> None:
