@@ -15,11 +15,10 @@ import shutil
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from builder import __version__, cache, writer
+from builder import cache, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
@@ -34,8 +33,6 @@ from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
 
 Progress = Callable[[str], None]
 STATE_FILE = "build.pickle"
-RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydantic")
-RENDERER_VERSIONS = (__version__, *(metadata.version(name) for name in RENDERERS))
 QUICK_FILE = "fingerprint.pickle"
 MEMO_FILE = "memo.pickle"
 TEMPLATES_FILE = "templates.pickle"  # compiled templates: sealed like the rest, since loading runs them
@@ -147,9 +144,9 @@ class SiteBuilder:
         analysis.diagnostics += problems
         progress(f"reading {len(sources.lessons)} lessons")
         vocabulary = _vocabulary(config)
-        epoch = repr(
+        epoch = cache.digest(
             (
-                RENDERER_VERSIONS,
+                cache.code_digest(),
                 sorted(vocabulary.topics),
                 sorted(vocabulary.skills),
                 sorted(vocabulary.authors),
@@ -243,15 +240,13 @@ class SiteBuilder:
                 continue
             taken.add(job.name)
             jobs.append(job)
-        epoch = repr(
-            (
-                __version__,
-                (self.options.site_dir / CONFIG_FILE).read_bytes(),
-                self.options.base_url,
-                analysis.theme.digest(),
-            )
+        epoch = cache.digest(
+            cache.code_digest(),
+            (self.options.site_dir / CONFIG_FILE).read_bytes(),
+            self.options.base_url,
+            renderer.templates,
         )
-        return Plan(jobs, renderer, problems, content_digest(epoch.encode()))
+        return Plan(jobs, renderer, problems, epoch)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -282,8 +277,7 @@ class SiteBuilder:
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
-        # kb serve keeps its keys in memory only, and comparing inputs is cheaper than hashing them
-        work = writer.Work(jobs, renderer, target, previous, self.page_keys, self.options.preview)
+        work = writer.Work(jobs, renderer, target, previous, self.page_keys)
         keys: dict[str, tuple[object, int]] = {}
         try:
             outcomes = writer.write_jobs(work, self.options.jobs)
@@ -427,7 +421,7 @@ class SiteBuilder:
             return None
         out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((__version__, self.options)).encode())
+        digest.update(repr((cache.code_digest(), self.options)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):

@@ -7,12 +7,8 @@ whose key changed and is still byte-identical to a full build.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,7 @@ from urllib.parse import quote_plus
 
 from jinja2 import Environment, TemplateError
 
-from builder import views
+from builder import cache, views
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, error
 from builder.graph import Lesson, SiteGraph
@@ -62,36 +58,50 @@ def _relative_to(path: Path, site_dir: Path) -> str:
 class PageJob:
     name: str  # the output file, relative to the output folder
     template: str | None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # exactly what the template receives
     data: bytes | None = None  # ready bytes (theme assets), no template
-    inputs: object = None  # when set: a small stand-in for the context, everything the page shows
-    lazy_context: Callable[[], dict[str, Any]] | None = None  # builds the context when inputs is set
 
-    def key(self) -> str:
-        """A digest of the job's inputs; with the same templates and config, same key means same bytes."""
+    def key(self, templates: str = "") -> str:
+        """A digest of what the page is made of: its ready bytes, or its template's name, the digest of
+        the template set and the full context the template receives (bodies stand in by their digest)."""
         if self.data is not None:
-            return hashlib.blake2b(self.data, digest_size=16).hexdigest()
-        inputs = self.inputs if self.inputs is not None else sorted(self.context.items())
-        return hashlib.blake2b(_flat_pickle((self.template, inputs)), digest_size=16).hexdigest()
-
-    def identity(self) -> object:
-        """What key() digests, as the object itself: equal identities mean the same bytes (in memory)."""
-        if self.data is not None:
-            return self.data
-        return (self.template, self.inputs if self.inputs is not None else sorted(self.context.items()))
-
-    def full_context(self) -> dict[str, Any]:
-        return self.lazy_context() if self.lazy_context is not None else self.context
+            return cache.digest(self.data)
+        return cache.digest(templates, self.template, sorted(self.context.items()))
 
 
-def _flat_pickle(value: object) -> bytes:
-    """Pickled without the memo, so equal values give equal bytes however they share objects: three
-    times quicker than a repr, and just as faithful for the tuples, strings and records of page inputs."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, 5)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
+class BodyRef:
+    """A lesson's final body HTML as templates receive it: it reads as the HTML (str()), and is digested
+    as what that HTML is made of (the body's digest, its link URLs and wiki-link titles)."""
+
+    __slots__ = ("_resolve", "digest", "titles", "urls")
+
+    def __init__(
+        self,
+        digest: str,
+        urls: tuple[str, ...],
+        titles: tuple[tuple[int, str], ...],
+        resolve: Callable[[BodyRef], str],
+    ) -> None:
+        self.digest, self.urls, self.titles, self._resolve = digest, urls, titles, resolve
+
+    def __str__(self) -> str:
+        return self._resolve(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return BodyRef, (self.digest, self.urls, self.titles, _unresolved)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BodyRef) and self.parts() == other.parts()
+
+    def __hash__(self) -> int:
+        return hash(self.parts())
+
+    def parts(self) -> tuple[str, tuple[str, ...], tuple[tuple[int, str], ...]]:
+        return self.digest, self.urls, self.titles
+
+
+def _unresolved(ref: BodyRef) -> str:
+    raise RuntimeError("a BodyRef read back from a pickle has no HTML")  # keys only pickle it
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +116,7 @@ def output_name(url_path: str) -> str:
     return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
 
 
-BodyCache = dict[str, tuple[object, tuple[str, ...], tuple[tuple[int, str], ...], str]]
+BodyCache = dict[str, tuple[tuple[str, tuple[str, ...], tuple[tuple[int, str], ...]], str]]  # by slug
 
 
 class SiteRenderer:
@@ -129,9 +139,9 @@ class SiteRenderer:
         self.load_body = load_body
         self.site_dir = site_dir
         self.env: Environment = theme.environment()
+        self.templates = theme.digest()  # the template set (and assets) every page key includes
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
-        self.card_keys = {slug: repr(card) for slug, card in self.cards.items()}
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
         stamps = {
@@ -157,7 +167,7 @@ class SiteRenderer:
             return job.data
         assert job.template is not None
         try:
-            return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
+            return self.env.get_template(job.template).render(**job.context).encode("utf-8")
         except TemplateError as exc:
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
 
@@ -171,15 +181,8 @@ class SiteRenderer:
                 problems.append(template_diagnostic(exc, name, self.site_dir))
         return problems
 
-    def _page(self, template: str, page: Page, inputs: object = None, **context: Any) -> PageJob:
-        """A page job; inputs, when given, stands in for the context in the job's key (cheaper to compare)."""
-        full = {"page": page, **context}
-        if inputs is None:
-            return PageJob(output_name(page.path), template, full)
-        return PageJob(output_name(page.path), template, inputs=(page, inputs), lazy_context=lambda: full)
-
-    def _cards_key(self, slugs: Iterable[str]) -> tuple[str, ...]:
-        return tuple(self.card_keys[slug] for slug in slugs)
+    def _page(self, template: str, page: Page, **context: Any) -> PageJob:
+        return PageJob(output_name(page.path), template, {"page": page, **context})
 
     def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
         """Where a lesson's links point and the titles its bare wiki links show: with its source, all
@@ -187,49 +190,29 @@ class SiteRenderer:
         titles = self.graph.link_titles.get(slug, {})
         return tuple(self.graph.link_urls.get(slug, ())), tuple(sorted(titles.items()))
 
-    def body_html(self, lesson: Lesson) -> str:
-        """The lesson's HTML with its links filled in; remembered until the body or its links change."""
+    def body_html(self, lesson: Lesson) -> BodyRef:
+        """The lesson's HTML with its links filled in, read when a template shows it."""
         urls, titles = self._links(lesson.slug)
-        cached = self.body_cache.get(lesson.slug)
-        if cached is not None and cached[0] is lesson.body and cached[1] == urls and cached[2] == titles:
-            return cached[3]
-        base = self.config.base_path
-        by_index = dict(titles)
-        html = resolve_placeholders(
-            self.load_body(lesson.body),
-            lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
-            lambda index: escape(by_index.get(index, "")),
-        )
-        self.body_cache[lesson.slug] = (lesson.body, urls, titles, html)
-        return html
+        slug = lesson.slug
+
+        def resolve(ref: BodyRef) -> str:
+            cached = self.body_cache.get(slug)
+            if cached is not None and cached[0] == ref.parts():
+                return cached[1]
+            base = self.config.base_path
+            by_index = dict(titles)
+            html = resolve_placeholders(
+                self.load_body(lesson.body),
+                lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
+                lambda index: escape(by_index.get(index, "")),
+            )
+            self.body_cache[slug] = (ref.parts(), html)
+            return html
+
+        return BodyRef(lesson.body.digest, urls, titles, resolve)
 
     def lesson_job(self, slug: str) -> PageJob:
-        """A lesson page, keyed by what it shows (its own text and the cards of the lessons around it)
-        rather than by its full context, which is only built when the page must be rendered."""
-        lesson, graph, cards = self.graph.lessons[slug], self.graph, self.card_keys
-        inputs = (
-            lesson.source.digest,
-            self._links(slug),
-            tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
-            tuple(cards[s] for s in graph.backlinks.get(slug, ())),
-            tuple(cards.get(p) for p in lesson.source.meta.prerequisites),
-            tuple(
-                (
-                    step.path_id,
-                    step.index,
-                    len(step.steps),
-                    cards[step.steps[step.index - 1]] if step.index else None,
-                    cards[step.steps[step.index + 1]] if step.index + 1 < len(step.steps) else None,
-                )
-                for step in graph.path_steps.get(slug, ())
-            ),
-        )
-        return PageJob(
-            output_name(lesson.url),
-            "lesson.html",
-            inputs=inputs,
-            lazy_context=partial(self._lesson_context, slug),
-        )
+        return PageJob(output_name(self.graph.lessons[slug].url), "lesson.html", self._lesson_context(slug))
 
     def _lesson_context(self, slug: str) -> dict[str, Any]:
         lesson = self.graph.lessons[slug]
@@ -277,7 +260,6 @@ class SiteRenderer:
         yield self._page(
             "lessons.html",
             Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"),
-            inputs=tuple(self.card_keys.values()),
             lessons=all_cards,
         )
         for kind, label, items in (("topics", "Topic", topics), ("skills", "Skill", skills)):
@@ -322,7 +304,6 @@ class SiteRenderer:
         return self._page(
             "term.html",
             Page(f"{kind}/{term.id}/", term.title, term.description, kind),
-            inputs=(kind, term, cooccurring, search_query, self._cards_key(slugs)),
             kind=kind,
             kind_label=label,
             term=term,
@@ -351,25 +332,17 @@ class SiteRenderer:
                 yield f"{kind}/{key}/", title, term.description, graph.lessons_with(kind, key)
 
     def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> PageJob:
-        """An Atom feed of the newest lessons, keyed by their sources and links (not their HTML)."""
-        newest = slugs[:FEED_SIZE]
-        graph = self.graph
-        entries = tuple((graph.lessons[s].source.digest, self._links(s)) for s in newest)
-        inputs = (title, subtitle, page_path, entries)
-
-        def context() -> dict[str, Any]:
-            entries = [self._feed_entry(graph.lessons[slug]) for slug in newest]
-            feed = views.Feed(
-                title=title,
-                subtitle=subtitle,
-                page=page_path,
-                path=page_path + "feed.xml",
-                updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
-                entries=tuple(entries),
-            )
-            return {"feed": feed}
-
-        return PageJob(page_path + "feed.xml", "feed.xml", inputs=inputs, lazy_context=context)
+        """An Atom feed of the newest lessons."""
+        entries = [self._feed_entry(self.graph.lessons[slug]) for slug in slugs[:FEED_SIZE]]
+        feed = views.Feed(
+            title=title,
+            subtitle=subtitle,
+            page=page_path,
+            path=page_path + "feed.xml",
+            updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
+            entries=tuple(entries),
+        )
+        return PageJob(page_path + "feed.xml", "feed.xml", {"feed": feed})
 
     def _feed_entry(self, lesson: Lesson) -> views.FeedEntry:
         meta = lesson.source.meta

@@ -91,7 +91,7 @@ class LessonView:
     topics: tuple[TermView, ...]
     skills: tuple[TermView, ...]
     toc: tuple[Heading, ...]
-    body_html: str
+    body_html: object  # render.BodyRef: reads as the HTML
     prerequisites: tuple[Card, ...]
     path_nav: tuple[PathNav, ...]
     related: tuple[RelatedView, ...]
@@ -120,7 +120,7 @@ def reason(relation: Relation, config: SiteConfig) -> str:
 
 
 def lesson_view(
-    lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]
+    lesson: Lesson, body_html: object, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]
 ) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
@@ -173,7 +173,7 @@ class FeedEntry:
     authors: tuple[AuthorView, ...]
     categories: tuple[TermView, ...]
     summary: str
-    content: str
+    content: object  # render.BodyRef: reads as the HTML
 
 
 @dataclass(frozen=True, slots=True)
