@@ -12,11 +12,9 @@ import hashlib
 import multiprocessing as mp
 import os
 import shutil
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from builder import cache, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
@@ -32,11 +30,6 @@ from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
 
 Progress = Callable[[str], None]
-STATE_FILE = "build.pickle"
-QUICK_FILE = "fingerprint.pickle"
-MEMO_FILE = "memo.pickle"
-TEMPLATES_FILE = "templates.pickle"  # compiled templates: sealed like the rest, since loading runs them
-SHARDS = 16  # the parsed files are cached in shards, so an edit rewrites one shard, not the whole cache
 
 
 def _quiet(_: str) -> None:
@@ -111,17 +104,13 @@ class SiteBuilder:
         self._forget()
 
     def _forget(self) -> None:
-        self.files: dict[str, ParsedFile] = {}
-        self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
-        self.render_epoch = ""
-        self.page_keys: dict[str, tuple[object, int]] = {}  # output file -> (key, size) of what is there
-        self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
-        self.body_cache: BodyCache = {}
-        self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
-        self.dirty: set[int] = set(range(SHARDS))  # shards of self.files that differ from the saved ones
-        self.saved_memo = ""  # the signature of the memo last saved
-        self.saved_templates: dict[str, bytes] = {}  # the compiled templates last saved
+        self.store = cache.Store(self.options.site_dir)
+        self.body_cache: BodyCache = {}  # kb serve's final body HTML by slug, keyed like the pages
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
+
+    @property
+    def bodies(self) -> cache.BodyStore:
+        return self.store.bodies
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -153,15 +142,12 @@ class SiteBuilder:
                 config.markdown.html,
             )
         )
-        if epoch != self.parse_epoch:
-            self.files.clear()
-            self.dirty = set(range(SHARDS))
-            self.parse_epoch = epoch
+        self.store.parsing_under(epoch)
         self._parse_changed(sources, vocabulary, config.markdown.html)
         lessons: list[Lesson] = []
         left_out: dict[str, LeftOut] = {}
         for path in sources.lessons:
-            parsed = self.files[path]
+            parsed = self.store.files[path]
             analysis.diagnostics += parsed.diagnostics
             lesson = parsed.lesson
             if lesson is None:
@@ -170,29 +156,28 @@ class SiteBuilder:
                 left_out[lesson.slug] = LeftOut(path, draft=True)
             else:
                 lessons.append(lesson)
-        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.memo)
+        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.store)
         analysis.diagnostics += problems
         analysis.graph = graph
         return analysis
 
     def _parse_changed(self, sources: Sources, vocabulary: Vocabulary, html: bool) -> None:
         site_dir = self.options.site_dir
-        for gone in set(self.files) - set(sources.lessons):
-            del self.files[gone]
-            self.dirty.add(_shard(gone))
+        files = self.store.files
+        for gone in set(files) - set(sources.lessons):
+            self.store.drop_file(gone)
         todo: list[tuple[str, tuple[int, int], bytes, str]] = []
         prefix = f"{site_dir}{os.sep}"
         for path in sources.lessons:
             stat = os.stat(prefix + path)
             stamp = (stat.st_mtime_ns, stat.st_size)
-            known = self.files.get(path)
+            known = files.get(path)
             if known is not None and known.stamp == stamp:
                 continue
             raw = (site_dir / path).read_bytes()
             digest = content_digest(raw)
             if known is not None and known.digest == digest:  # touched, not changed
-                self.files[path] = dataclasses.replace(known, stamp=stamp)
-                self.dirty.add(_shard(path))
+                self.store.set_file(path, dataclasses.replace(known, stamp=stamp))
                 continue
             todo.append((path, stamp, raw, digest))
         with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
@@ -200,11 +185,10 @@ class SiteBuilder:
             results = self._parse_all(work)
             for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
                 if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
-                    self.bodies.add(lesson.body.digest, lesson.body.html)
+                    self.store.bodies.add(lesson.body.digest, lesson.body.html)
                     lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
                 slug = lesson.slug if lesson is not None else guess_slug(path, raw)
-                self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), slug)
-                self.dirty.add(_shard(path))
+                self.store.set_file(path, ParsedFile(stamp, digest, lesson, tuple(problems), slug))
 
     def _parse_all(
         self, work: list[tuple[str, bytes, Vocabulary, bool, str]]
@@ -226,7 +210,7 @@ class SiteBuilder:
             analysis.theme,
             self.body_cache,
             fingerprint_assets=not self.options.preview,
-            load_body=lambda body: self.bodies.get(body.digest),
+            load_body=lambda body: self.store.bodies.get(body.digest),
             site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
@@ -252,19 +236,19 @@ class SiteBuilder:
         """Write the planned files into target. A file whose key is unchanged since the last write is
         taken from previous (the folder holding that output): hard-linked from another folder, or left
         alone when it is the same folder. Stale files are removed from a folder updated in place."""
-        if plan.epoch != self.render_epoch:
+        if plan.epoch != self.store.render_epoch:
             self._distrust_keys()
-            self.render_epoch = plan.epoch
+            self.store.render_epoch = plan.epoch
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
         keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result)
         if previous is not None and previous == target:
-            for stale in sorted(set(self.page_keys) - set(keys)):
+            for stale in sorted(set(self.store.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
                 result.changed.append(stale)
             self.live = (plan, target)
-        self.page_keys = keys
+        self.store.page_keys = keys
         result.pages = len(keys)
 
     def _write_jobs(
@@ -277,7 +261,7 @@ class SiteBuilder:
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
-        work = writer.Work(jobs, renderer, target, previous, self.page_keys)
+        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys)
         keys: dict[str, tuple[object, int]] = {}
         try:
             outcomes = writer.write_jobs(work, self.options.jobs)
@@ -293,7 +277,7 @@ class SiteBuilder:
 
     def _distrust_keys(self, also: Iterable[str] = ()) -> None:
         """Render every page again next time, still knowing which files are there (to remove the stale)."""
-        self.page_keys = dict.fromkeys([*self.page_keys, *also], (None, -1))
+        self.store.distrust_pages(also)
         self.live = None
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
@@ -313,21 +297,21 @@ class SiteBuilder:
             updates.append((path, *update))
         jobs: dict[str, PageJob] = {}
         for path, parsed, html in updates:
-            self.files[path] = parsed
-            self.dirty.add(_shard(path))
+            self.store.set_file(path, parsed)
             if html is not None and parsed.lesson is not None:
-                self.bodies.add(parsed.lesson.body.digest, html)
+                self.store.bodies.add(parsed.lesson.body.digest, html)
                 renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
                 jobs.update((job.name, job) for job in renderer.body_jobs(parsed.lesson.slug))
         result = BuildResult([], target, ok=True)
-        self.page_keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
-        result.pages = len(self.page_keys)
+        keys = self.store.page_keys
+        keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
+        result.pages = len(keys)
         return result
 
     def _reparse_body(self, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
         """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
         not a published lesson whose body alone changed."""
-        known = self.files.get(path)
+        known: ParsedFile | None = self.store.files.get(path)
         source = self.options.site_dir / path
         if known is None or known.lesson is None or source.is_symlink():
             return None
@@ -373,13 +357,13 @@ class SiteBuilder:
     def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
         fingerprint = self._fingerprint() if use_cache else None  # taken before any input is read
         if fingerprint is not None:
-            quick = cache.load(self.options.site_dir, QUICK_FILE)
+            quick = self.store.get(cache.Key("fingerprint"))
             current = (fingerprint[0], _output_stamp(fingerprint[1]))
             if isinstance(quick, dict) and quick.get("fingerprint") == current:
                 progress("nothing changed")
                 return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
-            if not self.files:
-                self._restore(cache.load(self.options.site_dir, STATE_FILE), fingerprint[1])
+            if not self.store.files:
+                self.store.restore(fingerprint[1], reuse_compiled)
         analysis = self.analyse(progress)
         plan, result = self.check(analysis)
         if plan is None or analysis.loaded is None or analysis.graph is None:
@@ -431,57 +415,12 @@ class SiteBuilder:
                     digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest(), out_dir
 
-    def _restore(self, state: object, out_dir: Path) -> None:
-        """Take up the saved state; a shard or memo that fails to load only means more work now."""
-        site_dir = self.options.site_dir
-        if not isinstance(state, dict) or state.get("site") != str(site_dir.resolve()):
-            return
-        self.parse_epoch = state["parse_epoch"]
-        self.dirty = set()
-        for shard in range(SHARDS):
-            saved = cache.load(site_dir, f"files-{shard:02d}.pickle")
-            if isinstance(saved, dict):
-                self.files.update(saved)
-            else:
-                self.dirty.add(shard)
-        templates = cache.load(site_dir, TEMPLATES_FILE)
-        if isinstance(templates, dict):
-            reuse_compiled(templates)
-            self.saved_templates = templates
-        memo = cache.load(site_dir, MEMO_FILE)
-        if isinstance(memo, dict):
-            self.memo = memo
-            self.saved_memo = str(memo.get("terms-signature", ""))
-        if state.get("out_dir") == str(out_dir.resolve()):
-            self.render_epoch = state["render_epoch"]
-            self.page_keys = state["page_keys"]
-
     def _save(self, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None) -> None:
-        site_dir = self.options.site_dir
-        self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
-        for shard in sorted(self.dirty):  # after the bodies, so no saved lesson lacks its body
-            files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
-            cache.save(site_dir, f"files-{shard:02d}.pickle", files)
-        self.dirty = set()
-        templates = compiled_templates()
-        if templates != self.saved_templates:
-            cache.save(site_dir, TEMPLATES_FILE, templates)
-            self.saved_templates = templates
-        if self.memo.get("terms-signature") != self.saved_memo:
-            cache.save(site_dir, MEMO_FILE, self.memo)
-            self.saved_memo = str(self.memo.get("terms-signature", ""))
-        state = {
-            "site": str(site_dir.resolve()),
-            "parse_epoch": self.parse_epoch,
-            "out_dir": str(out_dir.resolve()),
-            "render_epoch": self.render_epoch,
-            "page_keys": self.page_keys,
-        }
-        cache.save(site_dir, STATE_FILE, state)
+        self.store.save(out_dir, compiled_templates())
         if fingerprint is not None:  # of the inputs as they were before this build read them
             stamp = (fingerprint[0], _output_stamp(out_dir))
             quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
-            cache.save(site_dir, QUICK_FILE, quick)
+            self.store.put(cache.Key("fingerprint"), quick)
 
 
 def _output_stamp(out_dir: Path) -> str | None:
@@ -508,10 +447,6 @@ def _same_outline(old: Lesson, new: Lesson) -> bool:
         and new.body.headings == old.body.headings
         and targets(new) == targets(old)
     )
-
-
-def _shard(path: str) -> int:
-    return zlib.crc32(path.encode()) % SHARDS
 
 
 @dataclass(frozen=True, slots=True)

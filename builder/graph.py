@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder.cache import Store
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, did_you_mean, error, warning
 from builder.discover import CONTENT_DIR
@@ -96,7 +97,7 @@ def build_graph(
     assets: tuple[str, ...],
     folders: frozenset[str],
     left_out: Mapping[str, LeftOut] | None = None,
-    memo: dict[str, Any] | None = None,
+    store: Store | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
     """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
 
@@ -147,16 +148,17 @@ def build_graph(
     }
     terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
     weights = {"skills": config.related.weights.skills, "topics": config.related.weights.topics}
+
     # Term indexes and related lessons depend only on slugs, their order, terms and options: an edit
-    # that keeps those (most edits) reuses the last answers from memo instead of recomputing them.
-    signature = repr((list(terms.items()), weights, config.related.max))
-    memo = {} if memo is None else memo
-    if memo.get("terms-signature") != signature:
+    # that keeps those (most edits) reuses the last answers instead of recomputing them.
+    def compute() -> tuple[Any, ...]:
         _index_terms(graph)
         related = related_lessons(list(graph.lessons), terms, weights, config.related.max)
-        memo["terms"] = (graph.topics, graph.skills, graph.cooccurring, related)
-        memo["terms-signature"] = signature
-    graph.topics, graph.skills, graph.cooccurring, graph.related = memo["terms"]
+        return graph.topics, graph.skills, graph.cooccurring, related
+
+    parts = (list(terms.items()), weights, config.related.max)
+    answer = compute() if store is None else store.memo("terms", parts, compute)
+    graph.topics, graph.skills, graph.cooccurring, graph.related = answer
     diagnostics += _paths(graph, loaded, left_out)
     diagnostics += _prerequisites(graph, left_out)
     diagnostics += _quality_warnings(graph, loaded, inbound)
