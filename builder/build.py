@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import cache, writer
+from builder import cache, pages, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
@@ -213,7 +213,7 @@ class SiteBuilder:
             load_body=lambda body: self.store.bodies.get(body.digest),
             site_dir=self.options.site_dir,
         )
-        jobs = list(renderer.jobs())
+        jobs = pages.site_jobs(renderer)
         taken = {job.name for job in jobs}
         problems = renderer.check_templates()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
@@ -301,7 +301,9 @@ class SiteBuilder:
             if html is not None and parsed.lesson is not None:
                 self.store.bodies.add(parsed.lesson.body.digest, html)
                 renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
-                jobs.update((job.name, job) for job in renderer.body_jobs(parsed.lesson.slug))
+                jobs.update(
+                    (job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs)
+                )
         result = BuildResult([], target, ok=True)
         keys = self.store.page_keys
         keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from builder.diagnostics import Diagnostic, error
 from builder.schema import validate
 from builder.slugs import SLUG_PATTERN
+from builder.taxonomy import Kind
 from builder.yamlsource import Position, YamlDocument, load_yaml
 
 CONFIG_FILE = "site.yml"
@@ -50,6 +51,10 @@ class RelatedOptions(_Strict):
     weights: RelatedWeights = RelatedWeights()
 
 
+class ListOptions(_Strict):
+    page_size: int = Field(default=50, ge=1, le=1000)  # cards on each page of a long list
+
+
 class MarkdownOptions(_Strict):
     html: bool = False
 
@@ -67,6 +72,7 @@ class SiteConfig(_Strict):
     paths: dict[Id, LearningPath] = {}
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
+    lists: ListOptions = ListOptions()
 
     @field_validator("base_url")
     @classmethod
@@ -86,9 +92,18 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
-    def vocabulary(self, kind: str) -> dict[str, Term]:
-        """The curated terms of one kind: "topics" or "skills"."""
-        return self.topics if kind == "topics" else self.skills
+    def vocabulary(self, kind: Kind) -> dict[str, Term]:
+        """The curated terms of a taxonomy, as titles and descriptions (an author's is their name)."""
+        if kind is Kind.TOPICS:
+            return self.topics
+        if kind is Kind.SKILLS:
+            return self.skills
+        if kind is Kind.AUTHORS:
+            return {
+                key: Term(title=a.name, description=f"Lessons by {a.name}.")
+                for key, a in self.authors.items()
+            }
+        raise KeyError(kind)  # not a Kind: mypy rejects it, and at run time it is never skills
 
     @property
     def base_path(self) -> str:

@@ -6,13 +6,11 @@ whose key changed and is still byte-identical to a full build.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
 
 from jinja2 import Environment, TemplateError
 
@@ -23,8 +21,6 @@ from builder.graph import Lesson, SiteGraph
 from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, builtin_theme_dir, fingerprint
 
-FEED_SIZE = 20
-HOME_LATEST = 10
 ASSETS_DIR = "assets"
 
 
@@ -55,11 +51,21 @@ def _relative_to(path: Path, site_dir: Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSpec:
+    page: str  # the page the feed belongs to: its URL path; the feed is at page + "feed.xml"
+    title: str
+    subtitle: str
+    slugs: tuple[str, ...]  # newest first; the feed shows the first FEED_SIZE
+
+
+@dataclass(frozen=True, slots=True)
 class PageJob:
     name: str  # the output file, relative to the output folder
     template: str | None
     context: dict[str, Any] = field(default_factory=dict)  # exactly what the template receives
     data: bytes | None = None  # ready bytes (theme assets), no template
+    sitemap: str | None = None  # listed in the sitemap, with this lastmod ("" for none), when set
+    feed: FeedSpec | None = None  # the feed this page heads, when it has one
 
     def key(self, templates: str = "") -> str:
         """A digest of what the page is made of: its ready bytes, or its template's name, the digest of
@@ -155,13 +161,6 @@ class SiteRenderer:
             asset=lambda name: f"{base}{ASSETS_DIR}/{name}{stamps[name]}",
         )
 
-    def jobs(self) -> Iterator[PageJob]:
-        for name, data in sorted(self.static.items()):
-            yield PageJob(f"{ASSETS_DIR}/{name}", None, data=data)
-        for slug in self.graph.lessons:
-            yield self.lesson_job(slug)
-        yield from self.index_jobs()
-
     def render(self, job: PageJob) -> bytes:
         if job.data is not None:
             return job.data
@@ -181,8 +180,19 @@ class SiteRenderer:
                 problems.append(template_diagnostic(exc, name, self.site_dir))
         return problems
 
-    def _page(self, template: str, page: Page, **context: Any) -> PageJob:
-        return PageJob(output_name(page.path), template, {"page": page, **context})
+    def page(
+        self,
+        template: str,
+        page: Page,
+        *,
+        sitemap: str | None = None,
+        feed: FeedSpec | None = None,
+        **context: Any,
+    ) -> PageJob:
+        """A page at page.path; sitemap: its lastmod when the sitemap lists it; feed: the feed it heads."""
+        return PageJob(
+            output_name(page.path), template, {"page": page, **context}, sitemap=sitemap, feed=feed
+        )
 
     def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
         """Where a lesson's links point and the titles its bare wiki links show: with its source, all
@@ -211,186 +221,17 @@ class SiteRenderer:
 
         return BodyRef(lesson.body.digest, urls, titles, resolve)
 
-    def lesson_job(self, slug: str) -> PageJob:
-        return PageJob(output_name(self.graph.lessons[slug].url), "lesson.html", self._lesson_context(slug))
-
-    def _lesson_context(self, slug: str) -> dict[str, Any]:
-        lesson = self.graph.lessons[slug]
-        view = views.lesson_view(lesson, self.body_html(lesson), self.graph, self.config, self.cards)
-        page = Page(lesson.url, view.title, view.summary, "lessons")
-        return {"page": page, "lesson": view, "json_ld": self._json_ld(view)}
-
-    def _json_ld(self, view: views.LessonView) -> dict[str, Any]:
-        absolute = self.config.base_url + view.url
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "Article",
-            "headline": view.title,
-            "description": view.summary,
-            "datePublished": view.date.isoformat(),
-            "dateModified": (view.updated or view.date).isoformat(),
-            "url": absolute,
-            "mainEntityOfPage": absolute,
-            "keywords": [t.title for t in (*view.topics, *view.skills)],
-            "inLanguage": self.config.language,
-        }
-        if view.level:
-            data["educationalLevel"] = view.level
-        if view.authors:
-            data["author"] = [
-                {"@type": "Person", "name": a.name, **({"url": a.url} if a.url else {})} for a in view.authors
-            ]
-        return data
-
-    def index_jobs(self) -> Iterator[PageJob]:
-        config, graph = self.config, self.graph
-        all_cards = list(self.cards.values())
-        topics = views.terms(config, graph, "topics")
-        skills = views.terms(config, graph, "skills")
-        paths = [self._path_view(key) for key in config.paths]
-        yield self._page(
-            "home.html",
-            Page("", config.title, config.description or config.title),
-            latest=all_cards[:HOME_LATEST],
-            lesson_count=len(all_cards),
-            topics=topics,
-            skills=skills,
-            paths=paths,
-        )
-        yield self._page(
-            "lessons.html",
-            Page("lessons/", "All lessons", f"Every lesson of {config.title}.", "lessons"),
-            lessons=all_cards,
-        )
-        for kind, label, items in (("topics", "Topic", topics), ("skills", "Skill", skills)):
-            yield self._page(
-                "terms.html",
-                Page(f"{kind}/", kind.title(), f"{label}s of {config.title}.", kind),
-                kind=kind,
-                terms=items,
-            )
-            for term in items:
-                yield self._term_page(kind, label, term)
-        yield self._page(
-            "paths.html",
-            Page("paths/", "Learning paths", f"Learning paths of {config.title}.", "paths"),
-            paths=paths,
-        )
-        for path in paths:
-            yield self._page(
-                "path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path
-            )
-        for feed in self._feeds():
-            yield self._feed(*feed)
-        yield self._page(
-            "search.html", Page("search/", "Search", f"Search the lessons of {config.title}.", "search")
-        )
-        yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
-        yield self._sitemap()
-        yield PageJob("robots.txt", "robots.txt")
-
-    def _term_page(self, kind: str, label: str, term: views.TermView) -> PageJob:
-        cooccurring = [
-            {
-                "kind": other_kind,
-                "id": other,
-                "count": count,
-                "title": self.config.vocabulary(other_kind)[other].title,
-            }
-            for (other_kind, other), count in self.graph.cooccurring.get((kind, term.id), ())
-        ]
-        slugs = self.graph.lessons_with(kind, term.id)
-        search_query = f"{kind[:-1]}={quote_plus(term.title)}"
-        return self._page(
-            "term.html",
-            Page(f"{kind}/{term.id}/", term.title, term.description, kind),
-            kind=kind,
-            kind_label=label,
-            term=term,
-            lessons=[self.cards[slug] for slug in slugs],
-            cooccurring=cooccurring,
-            search_query=search_query,
-        )
-
-    def _path_view(self, key: str) -> views.PathView:
+    def path_view(self, key: str) -> views.PathView:
         path = self.config.paths[key]
         steps = tuple(self.cards[slug] for slug in path.lessons if slug in self.cards)
         return views.PathView(key, path.title, path.description, steps)
 
-    def body_jobs(self, slug: str) -> list[PageJob]:
-        """The jobs of the pages that show a lesson's body: its own page and the feeds that list it."""
-        feeds = [self._feed(*feed) for feed in self._feeds() if slug in feed[3][:FEED_SIZE]]
-        return [self.lesson_job(slug), *feeds]
-
-    def _feeds(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
-        """Each feed's page, title, subtitle and lessons: the site's, then each topic's and skill's."""
-        config, graph = self.config, self.graph
-        yield "", config.title, config.description, tuple(graph.lessons)
-        for kind in ("topics", "skills"):
-            for key, term in config.vocabulary(kind).items():
-                title = f"{term.title} · {config.title}"
-                yield f"{kind}/{key}/", title, term.description, graph.lessons_with(kind, key)
-
-    def _feed(self, page_path: str, title: str, subtitle: str, slugs: tuple[str, ...]) -> PageJob:
-        """An Atom feed of the newest lessons."""
-        entries = [self._feed_entry(self.graph.lessons[slug]) for slug in slugs[:FEED_SIZE]]
-        feed = views.Feed(
-            title=title,
-            subtitle=subtitle,
-            page=page_path,
-            path=page_path + "feed.xml",
-            updated=max((e.updated for e in entries), default=_timestamp(dt.date(2000, 1, 1))),
-            entries=tuple(entries),
-        )
-        return PageJob(page_path + "feed.xml", "feed.xml", {"feed": feed})
-
-    def _feed_entry(self, lesson: Lesson) -> views.FeedEntry:
-        meta = lesson.source.meta
-        return views.FeedEntry(
-            title=meta.title,
-            url=lesson.url,
-            published=_timestamp(meta.date),
-            updated=_timestamp(meta.updated or meta.date),
-            authors=tuple(
-                views.AuthorView(self.config.authors[a].name, self.config.authors[a].url)
-                for a in meta.authors
-            ),
-            categories=tuple(
-                views.TermView("topics", t, self.config.topics[t].title, "", 0) for t in meta.topics
-            ),
-            summary=meta.summary,
-            content=self.body_html(lesson),
-        )
-
-    def _sitemap(self) -> PageJob:
-        config, graph = self.config, self.graph
-        lastmod = {slug: _lastmod(lesson) for slug, lesson in graph.lessons.items()}
-
-        def newest(slugs: tuple[str, ...]) -> str:
-            return max((lastmod[s] for s in slugs), default="")
-
-        everything = tuple(graph.lessons)
-        entries = [
-            {"path": "", "lastmod": newest(everything)},
-            {"path": "lessons/", "lastmod": newest(everything)},
-        ]
-        entries += [{"path": lesson.url, "lastmod": _lastmod(lesson)} for lesson in graph.lessons.values()]
-        for kind in ("topics", "skills"):
-            entries.append({"path": f"{kind}/", "lastmod": newest(everything)})
-            for key in config.vocabulary(kind):
-                entries.append({"path": f"{kind}/{key}/", "lastmod": newest(graph.lessons_with(kind, key))})
-        entries.append({"path": "paths/", "lastmod": newest(everything)})
-        entries.append({"path": "search/", "lastmod": ""})
-        for key, path in config.paths.items():
-            steps = tuple(s for s in path.lessons if s in graph.lessons)
-            entries.append({"path": f"paths/{key}/", "lastmod": newest(steps)})
-        return PageJob("sitemap.xml", "sitemap.xml", {"entries": entries})
+    def newest(self, slugs: tuple[str, ...]) -> str:
+        """The latest date among these lessons, for the sitemap ("" for none)."""
+        lessons = self.graph.lessons
+        return max((lastmod(lessons[slug]) for slug in slugs), default="")
 
 
-def _timestamp(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def _lastmod(lesson: Lesson) -> str:
+def lastmod(lesson: Lesson) -> str:
     meta = lesson.source.meta
     return (meta.updated or meta.date).isoformat()

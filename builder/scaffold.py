@@ -10,6 +10,7 @@ from builder.config import load_config
 from builder.diagnostics import did_you_mean, format_text
 from builder.discover import CONTENT_DIR
 from builder.slugs import slugify
+from builder.taxonomy import Kind
 
 TEMPLATE = """---
 title: {title}
@@ -47,9 +48,9 @@ def new_lesson(
         return 1
     config = loaded.config
     problems = [
-        f"unknown {kind[:-1]} '{term}'{did_you_mean(term, config.vocabulary(kind))}; choose from: "
+        f"unknown {kind.singular} '{term}'{did_you_mean(term, config.vocabulary(kind))}; choose from: "
         + ", ".join(sorted(config.vocabulary(kind)))
-        for kind, terms in (("topics", topics), ("skills", skills))
+        for kind, terms in ((Kind.TOPICS, topics), (Kind.SKILLS, skills))
         for term in terms
         if term not in config.vocabulary(kind)
     ]

@@ -10,6 +10,7 @@ from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
 from builder.markdown import Heading
 from builder.related import Relation
+from builder.taxonomy import Kind
 
 WORDS_PER_MINUTE = 220
 
@@ -38,7 +39,7 @@ def card(lesson: Lesson) -> Card:
 
 @dataclass(frozen=True, slots=True)
 class TermView:
-    kind: str  # "topics" or "skills"
+    kind: Kind
     id: str
     title: str
     description: str
@@ -49,6 +50,8 @@ class TermView:
 class AuthorView:
     name: str
     url: str | None
+    id: str = ""
+    page: str = ""  # the author's page on this site: its URL path
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ class LessonView:
     backlinks: tuple[Card, ...]
 
 
-def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
+def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
     vocabulary = config.vocabulary(kind)
     return [
         TermView(kind, key, term.title, term.description, len(graph.lessons_with(kind, key)))
@@ -135,9 +138,9 @@ def lesson_view(
         updated_text=date_text(meta.updated) if meta.updated else "",
         level=meta.level,
         reading_minutes=max(1, math.ceil(lesson.body.words / WORDS_PER_MINUTE)),
-        authors=tuple(AuthorView(config.authors[a].name, config.authors[a].url) for a in meta.authors),
-        topics=tuple(_term(config, "topics", key) for key in meta.topics),
-        skills=tuple(_term(config, "skills", key) for key in meta.skills),
+        authors=tuple(author_view(config, a) for a in meta.authors),
+        topics=tuple(_term(config, Kind.TOPICS, key) for key in meta.topics),
+        skills=tuple(_term(config, Kind.SKILLS, key) for key in meta.skills),
         toc=tuple(h for h in lesson.body.headings if h.level in (2, 3)),
         body_html=body_html,
         prerequisites=tuple(cards[p] for p in meta.prerequisites if p in cards),
@@ -147,7 +150,12 @@ def lesson_view(
     )
 
 
-def _term(config: SiteConfig, kind: str, key: str) -> TermView:
+def author_view(config: SiteConfig, key: str) -> AuthorView:
+    author = config.authors[key]
+    return AuthorView(author.name, author.url, key, f"authors/{key}/")
+
+
+def _term(config: SiteConfig, kind: Kind, key: str) -> TermView:
     term = config.vocabulary(kind)[key]
     return TermView(kind, key, term.title, term.description, 0)
 
