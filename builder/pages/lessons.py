@@ -19,7 +19,8 @@ def lessons_index(site: SiteRenderer) -> Iterator[PageJob]:
         title = "All lessons" if pager.number == 1 else f"All lessons · page {pager.number}"
         page = Page(pager.path, title, f"Every lesson of {config.title}.", "lessons")
         cards = [site.cards[slug] for slug in slugs]
-        yield site.page("lessons.html", page, sitemap=site.newest(everything), lessons=cards, pager=pager)
+        lastmod = site.newest(everything) if pager.number == 1 else None  # page 1 stands for the list
+        yield site.page("lessons.html", page, sitemap=lastmod, lessons=cards, pager=pager)
 
 
 @page_type("lesson", 30)
