@@ -40,7 +40,7 @@ def test_a_kind_is_typed_and_a_typo_is_never_another_taxonomy() -> None:
     assert list(config.vocabulary(Kind.SKILLS)) == ["pydantic", "fastapi", "postgresql", "python"]
     assert config.vocabulary(Kind.AUTHORS)["bob"].title == "Bob <b>Bold</b>"
     with pytest.raises(KeyError):
-        config.vocabulary("topic")  # type: ignore[arg-type]
+        config.vocabulary("topic")
     with pytest.raises(ValueError):
         Kind("topic")
 
@@ -57,7 +57,7 @@ def test_author_pages_list_their_lessons_with_a_feed(site_copy: Callable[[str], 
         "/kb/lessons/validate-at-the-edge/",
         "/kb/lessons/http-basics/",
     ]
-    assert ada.select_one('a[rel="author"]')["href"] == "https://example.org/ada"  # type: ignore[index]
+    assert ada.select_one('a[rel="author"]')["href"] == "https://example.org/ada"
     feed = ET.parse(out / "authors/ada/feed.xml").getroot()
     assert [e.text for e in feed.iter(f"{ATOM}title")][1:] == ["Validate at the edge", "HTTP basics"]
     assert {"authors/ada/", "authors/bob/"} <= set(sitemap_paths(out))
@@ -82,15 +82,15 @@ def test_lists_paginate_with_prev_next_and_canonical(site_copy: Callable[[str], 
     assert (out / "lessons/page/4/index.html").exists()  # 7 lessons, 2 a page: 4 pages
     assert not (out / "lessons/page/5/index.html").exists()
     assert len(first.select(".card-list article.card")) == 2
-    assert first.select_one('link[rel="canonical"]')["href"] == "https://example.org/kb/lessons/"  # type: ignore[index]
-    assert second.select_one('link[rel="canonical"]')["href"] == "https://example.org/kb/lessons/page/2/"  # type: ignore[index]
+    assert first.select_one('link[rel="canonical"]')["href"] == "https://example.org/kb/lessons/"
+    assert second.select_one('link[rel="canonical"]')["href"] == "https://example.org/kb/lessons/page/2/"
     assert first.select_one('link[rel="prev"]') is None
-    assert first.select_one('link[rel="next"]')["href"] == "/kb/lessons/page/2/"  # type: ignore[index]
-    assert second.select_one('link[rel="prev"]')["href"] == "/kb/lessons/"  # type: ignore[index]
-    assert third.select_one('link[rel="next"]')["href"] == "/kb/lessons/page/4/"  # type: ignore[index]
-    assert "7 lessons" in first.select_one(".count").text  # type: ignore[union-attr]
+    assert first.select_one('link[rel="next"]')["href"] == "/kb/lessons/page/2/"
+    assert second.select_one('link[rel="prev"]')["href"] == "/kb/lessons/"
+    assert third.select_one('link[rel="next"]')["href"] == "/kb/lessons/page/4/"
+    assert "7 lessons" in first.select_one(".count").text
     topic = soup(out / "topics/reliability/page/2/index.html")
-    assert topic.select_one('link[rel="prev"]')["href"] == "/kb/topics/reliability/"  # type: ignore[index]
+    assert topic.select_one('link[rel="prev"]')["href"] == "/kb/topics/reliability/"
     assert "lessons/page/2/" not in sitemap_paths(out)  # a list's first page stands for it
 
 
@@ -114,6 +114,6 @@ def test_a_page_type_is_one_unit(site_copy: Callable[[str], Path], monkeypatch: 
     pages_module._load()
     monkeypatch.setitem(pages_module._TYPES, "glossary", PageType("glossary", 65, glossary))
     out = built(site_copy("good"))
-    assert soup(out / "glossary/index.html").select_one("title").text.startswith("Glossary")  # type: ignore[union-attr]
+    assert soup(out / "glossary/index.html").select_one("title").text.startswith("Glossary")
     paths = sitemap_paths(out)
     assert paths.index("search/") < paths.index("glossary/") < paths.index("paths/starter/")
