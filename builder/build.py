@@ -18,14 +18,15 @@ from pathlib import Path
 
 from builder import cache, pages, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
-from builder.diagnostics import Diagnostic, error, has_errors
+from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
 from builder.discover import Sources, discover
+from builder.extensions import AfterBuild, ConfigLoaded, Extensions, Plugin, load_extensions, plugin_failure
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
 from builder.records import content_digest, picklable
-from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
+from builder.render import BodyCache, Page, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
 
@@ -55,6 +56,7 @@ class Analysis:
     loaded: LoadedConfig | None = None
     theme: Theme | None = None
     graph: SiteGraph | None = None
+    extensions: Extensions | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -84,18 +86,31 @@ class ParsedFile:
 
 
 def parse_lesson(
-    path: str, raw: bytes, vocabulary: Vocabulary, html: bool, digest: str | None = None
+    path: str,
+    raw: bytes,
+    vocabulary: Vocabulary,
+    html: bool,
+    digest: str | None = None,
+    plugins: tuple[tuple[str, Plugin], ...] = (),
 ) -> tuple[Lesson | None, list[Diagnostic]]:
     """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
     source, diagnostics = read_lesson(path, raw, vocabulary, digest)
     if source is None:
         return None, diagnostics
-    body = render_markdown(source.body, first_line=source.body_line, html=html)
+    try:
+        body = render_markdown(
+            source.body, first_line=source.body_line, html=html, plugins=tuple(p for _, p in plugins)
+        )
+    except Exception as exc:  # only the site's own plugins can fail here
+        return None, [plugin_failure(exc, path, source.body_line, plugins)]
     return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
 
 
+_PLUGINS: tuple[tuple[str, Plugin], ...] = ()  # the site's Markdown plugins, inherited by forked workers
+
+
 def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
-    return parse_lesson(*args)
+    return parse_lesson(*args, plugins=_PLUGINS)
 
 
 class SiteBuilder:
@@ -124,6 +139,10 @@ class SiteBuilder:
             return analysis
         analysis.loaded = loaded
         config = loaded.config
+        extensions, problems = load_extensions(site_dir, loaded)
+        analysis.extensions = extensions
+        analysis.diagnostics += problems
+        extensions.run("on_config_loaded", ConfigLoaded(config, site_dir))
         analysis.theme = find_theme(site_dir, config.theme)
         if analysis.theme is None:
             at = loaded.document.value_at(("theme",))
@@ -140,10 +159,16 @@ class SiteBuilder:
                 sorted(vocabulary.skills),
                 sorted(vocabulary.authors),
                 config.markdown.html,
+                extensions.digest(),
             )
         )
         self.store.parsing_under(epoch)
-        self._parse_changed(sources, vocabulary, config.markdown.html)
+        global _PLUGINS
+        _PLUGINS = extensions.plugins
+        try:
+            self._parse_changed(sources, vocabulary, config.markdown.html)
+        finally:
+            _PLUGINS = ()
         lessons: list[Lesson] = []
         left_out: dict[str, LeftOut] = {}
         for path in sources.lessons:
@@ -159,6 +184,8 @@ class SiteBuilder:
         graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.store)
         analysis.diagnostics += problems
         analysis.graph = graph
+        analysis.diagnostics += extensions.problems
+        extensions.problems.clear()
         return analysis
 
     def _parse_changed(self, sources: Sources, vocabulary: Vocabulary, html: bool) -> None:
@@ -212,10 +239,16 @@ class SiteBuilder:
             fingerprint_assets=not self.options.preview,
             load_body=lambda body: self.store.bodies.get(body.digest),
             site_dir=self.options.site_dir,
+            hooks=analysis.extensions,
         )
-        jobs = pages.site_jobs(renderer)
-        taken = {job.name for job in jobs}
+        extensions = analysis.extensions or Extensions(self.options.site_dir)
         problems = renderer.check_templates()
+        problems += _lesson_templates(renderer, analysis.graph)
+        extra = _extra_jobs(renderer, extensions, problems)
+        jobs = pages.site_jobs(renderer, extra)
+        taken = {job.name for job in jobs}
+        problems += extensions.problems
+        extensions.problems.clear()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
             if job.name in taken:
                 source = str(job.context["source"])
@@ -229,6 +262,7 @@ class SiteBuilder:
             (self.options.site_dir / CONFIG_FILE).read_bytes(),
             self.options.base_url,
             renderer.templates,
+            extensions.digest(),
         )
         return Plan(jobs, renderer, problems, epoch)
 
@@ -329,7 +363,8 @@ class SiteBuilder:
         if digest == known.digest:
             return dataclasses.replace(known, stamp=stamp), None
         config = renderer.config
-        lesson, problems = parse_lesson(path, raw, _vocabulary(config), config.markdown.html, digest)
+        plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
+        lesson, problems = parse_lesson(path, raw, _vocabulary(config), config.markdown.html, digest, plugins)
         if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
             return None
         kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
@@ -393,6 +428,10 @@ class SiteBuilder:
             shutil.rmtree(staging, ignore_errors=True)
         result.out_dir = out_dir
         result.ok = True
+        if analysis.extensions is not None and analysis.extensions.hooks:
+            analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
+            result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
+            analysis.extensions.problems.clear()
         if use_cache:
             self._save(out_dir, result, fingerprint)
         return result
@@ -477,3 +516,36 @@ def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
             if path.is_file() and not path.is_symlink():
                 name = path.relative_to(static).as_posix()
                 yield PageJob(name, None, {"source": f"static/{name}"}, data=path.read_bytes())
+
+
+def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnostic]:
+    """A lesson's `template:` must be a template of the theme."""
+    found = []
+    names = set(renderer.env.list_templates())
+    for lesson in graph.lessons.values():
+        template = lesson.source.meta.template
+        if template is not None and template not in names:
+            line, col = lesson.source.position("template")
+            hint = did_you_mean(template, sorted(n for n in names if n.endswith(".html")))
+            message = f"'template': the theme has no template '{template}'{hint}"
+            found.append(error(lesson.source.path, line, col, "invalid-value", message))
+    return found
+
+
+def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: list[Diagnostic]) -> list[PageJob]:
+    """The pages hooks add on graph_built, each checked: a safe path, a template the theme has."""
+    jobs: list[PageJob] = []
+    names = set(renderer.env.list_templates())
+    for extra in extensions.extra_pages(renderer.config, renderer.graph):
+        parts = extra.path.split("/")
+        if extra.path.startswith("/") or "\\" in extra.path or any(p in {".", ".."} for p in parts):
+            problems.append(
+                error(CONFIG_FILE, 1, 1, "extension-error", f"extra page '{extra.path}': unsafe path")
+            )
+        elif extra.template not in names:
+            message = f"extra page '{extra.path}': the theme has no template '{extra.template}'"
+            problems.append(error(CONFIG_FILE, 1, 1, "extension-error", message))
+        else:
+            page = Page(extra.path, extra.title, extra.description)
+            jobs.append(renderer.page(extra.template, page, sitemap=extra.lastmod, **extra.context))
+    return jobs

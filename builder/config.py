@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from builder.diagnostics import Diagnostic, error
-from builder.schema import validate
+from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import SLUG_PATTERN
 from builder.taxonomy import Kind
 from builder.yamlsource import Position, YamlDocument, load_yaml
@@ -55,8 +55,14 @@ class ListOptions(_Strict):
     page_size: int = Field(default=50, ge=1, le=1000)  # cards on each page of a long list
 
 
+PLUGIN_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$"
+PATTERN_HINTS[PLUGIN_PATTERN] = "must be 'module:function', such as 'my_plugins:setup'"
+PluginSpec = Annotated[str, StringConstraints(pattern=PLUGIN_PATTERN)]
+
+
 class MarkdownOptions(_Strict):
     html: bool = False
+    plugins: list[PluginSpec] = []  # "module:function", each called with the markdown-it parser
 
 
 class SiteConfig(_Strict):
@@ -73,6 +79,8 @@ class SiteConfig(_Strict):
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
     lists: ListOptions = ListOptions()
+    hooks: list[str] = []  # Python files in the site folder with on_<event> functions
+    extra: dict[str, Any] = {}  # free data for themes: site.extra
 
     @field_validator("base_url")
     @classmethod

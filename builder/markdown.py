@@ -103,19 +103,27 @@ def _task_list_item(
 
 
 @lru_cache(maxsize=4)
-def _parser(html: bool) -> MarkdownIt:
+def _parser(html: bool, plugins: tuple[Callable[[MarkdownIt], None], ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code})
     md.use(gfm_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     md.use(wikilinks_plugin)
     md.add_render_rule("list_item_open", _task_list_item)
+    for plugin in plugins:  # the site's markdown.plugins, in order
+        plugin(md)
     return md
 
 
-def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> RenderedBody:
+def render_markdown(
+    body: str,
+    *,
+    first_line: int = 1,
+    html: bool = False,
+    plugins: tuple[Callable[[MarkdownIt], None], ...] = (),
+) -> RenderedBody:
     """Render a lesson body; first_line is the file line the body starts on, for link positions."""
     body = body.replace(_URL_OPEN, "").replace(_TEXT_OPEN, "").replace(_CLOSE, "")
-    md = _parser(html)
+    md = _parser(html, plugins)
     tokens = md.parse(body)
     lines = body.split("\n")
     links: list[LinkRef] = []

@@ -17,6 +17,7 @@ from jinja2 import Environment, TemplateError
 from builder import cache, views
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, error
+from builder.extensions import Extensions
 from builder.graph import Lesson, SiteGraph
 from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, builtin_theme_dir, fingerprint
@@ -136,6 +137,7 @@ class SiteRenderer:
         fingerprint_assets: bool = True,
         load_body: Callable[[RenderedBody], str] = lambda body: body.html,
         site_dir: Path = Path("."),
+        hooks: Extensions | None = None,
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -144,6 +146,7 @@ class SiteRenderer:
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
         self.load_body = load_body
         self.site_dir = site_dir
+        self.hooks = hooks
         self.env: Environment = theme.environment()
         self.templates = theme.digest()  # the template set (and assets) every page key includes
         self.static = theme.static_files()
@@ -190,9 +193,18 @@ class SiteRenderer:
         **context: Any,
     ) -> PageJob:
         """A page at page.path; sitemap: its lastmod when the sitemap lists it; feed: the feed it heads."""
-        return PageJob(
+        return self.job(
             output_name(page.path), template, {"page": page, **context}, sitemap=sitemap, feed=feed
         )
+
+    def job(self, name: str, template: str, context: dict[str, Any], **declared: Any) -> PageJob:
+        """A templated page job, its context first passed through the site's page_context hooks."""
+        if self.hooks is not None and self.hooks.hooks:
+            page = context.get("page")
+            context = self.hooks.page_context(
+                page.path if isinstance(page, Page) else name, template, context
+            )
+        return PageJob(name, template, context, **declared)
 
     def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
         """Where a lesson's links point and the titles its bare wiki links show: with its source, all

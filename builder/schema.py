@@ -12,6 +12,8 @@ from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.yamlsource import YamlDocument, YamlPath
 
 Model = TypeVar("Model", bound=BaseModel)
+SLUG_HINT = "must be lowercase letters, digits and single hyphens, like 'api-design'"
+PATTERN_HINTS: dict[str, str] = {}  # a pattern's own message, registered beside the pattern
 
 
 def validate(
@@ -45,7 +47,8 @@ def _diagnostic(
     at = document.value_at((*where, *loc))
     message = str(err["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
-        message = "must be lowercase letters, digits and single hyphens, like 'api-design'"
+        pattern = str(err.get("ctx", {}).get("pattern", ""))
+        message = PATTERN_HINTS.get(pattern, SLUG_HINT)
     if kind in {"model_type", "dict_type"} and not loc:
         message = "expected a mapping of keys to values"
     return error(path, at.line, at.col, "invalid-value", f"'{name}': {message}" if loc else message)

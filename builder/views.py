@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
@@ -99,6 +100,7 @@ class LessonView:
     path_nav: tuple[PathNav, ...]
     related: tuple[RelatedView, ...]
     backlinks: tuple[Card, ...]
+    extra: dict[str, Any]  # the lesson's front matter `extra:`, free data for the theme
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
@@ -147,6 +149,7 @@ def lesson_view(
         path_nav=tuple(_path_nav(step, config, cards) for step in graph.path_steps.get(slug, ())),
         related=tuple(RelatedView(cards[r.slug], reason(r, config)) for r in graph.related.get(slug, ())),
         backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+        extra=meta.extra,
     )
 
 

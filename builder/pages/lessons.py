@@ -34,7 +34,8 @@ def lesson_job(site: SiteRenderer, slug: str) -> PageJob:
     view = views.lesson_view(lesson, site.body_html(lesson), site.graph, site.config, site.cards)
     page = Page(lesson.url, view.title, view.summary, "lessons")
     context = {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
-    return PageJob(output_name(lesson.url), "lesson.html", context, sitemap=lastmod(lesson))
+    template = lesson.source.meta.template or "lesson.html"
+    return site.job(output_name(lesson.url), template, context, sitemap=lastmod(lesson))
 
 
 def _json_ld(site: SiteRenderer, view: views.LessonView) -> dict[str, Any]:
