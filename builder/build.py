@@ -20,7 +20,15 @@ from builder import cache, pages, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
 from builder.discover import Sources, discover
-from builder.extensions import AfterBuild, ConfigLoaded, Extensions, Plugin, load_extensions, plugin_failure
+from builder.extensions import (
+    AfterBuild,
+    ConfigLoaded,
+    Extensions,
+    Plugin,
+    load_extensions,
+    plugin_failure,
+    site_files,
+)
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
@@ -448,6 +456,12 @@ class SiteBuilder:
         digest = hashlib.blake2b(digest_size=16)
         digest.update(repr((cache.code_digest(), self.options)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
+        for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
+            try:
+                stat = os.stat(path)
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{path}\0missing\n".encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):
                 dirs.sort()

@@ -101,7 +101,7 @@ class Extensions:
 
     def digest(self) -> str:
         """Part of every cache epoch: extensions change what pages hold."""
-        named = [(str(path), path) for path in self.files]
+        named = [(str(path), path) for path in sorted(set(self.files))]
         return cache.digest([name for name, _ in self.plugins], cache.files_digest(named))
 
     def run(self, name: str, event: object) -> list[Any]:
@@ -114,7 +114,9 @@ class Extensions:
             try:
                 answers.append(handler(event))
             except Exception as exc:
-                self.problems.append(failure(exc, hook.name, hook.file, self.site_dir, f"{name} failed"))
+                problem = failure(exc, hook.name, hook.file, self.site_dir, f"{name} failed")
+                if problem not in self.problems:  # once, not once per page
+                    self.problems.append(problem)
         return answers
 
     def page_context(self, path: str, template: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +152,7 @@ def plugin_failure(
     """A Markdown plugin failed on a lesson: at the lesson, naming the plugin and its line."""
     where = ""
     names = {Path(p.__code__.co_filename): spec for spec, p in plugins if hasattr(p, "__code__")}
-    culprit = "a Markdown plugin"
+    culprit = f"Markdown plugin '{plugins[0][0]}'" if len(plugins) == 1 else "a Markdown plugin"
     for frame in traceback.extract_tb(exc.__traceback__):
         for file, spec in names.items():
             if Path(frame.filename).parent == file.parent and Path(frame.filename) == file:
@@ -201,8 +203,21 @@ def load_extensions(site_dir: Path, loaded: LoadedConfig) -> tuple[Extensions, l
                 problems.append(error(CONFIG_FILE, at.line, at.col, CODE, message))
         hooks.append(Hook(name, path, module))
         files.append(path)
+    files += site_files(site_dir, config)
     found.plugins, found.hooks, found.files = tuple(plugins), tuple(hooks), tuple(files)
     return found, problems
+
+
+def site_files(site_dir: Path, config: SiteConfig) -> list[Path]:
+    """The site's own extension files named by site.yml (hooks, plugin modules in the site folder),
+    found without running them: the cheap "did anything change" check of a build includes them."""
+    files = [site_dir / name for name in config.hooks]
+    for spec in config.markdown.plugins:
+        base = site_dir.joinpath(*spec.partition(":")[0].split("."))
+        files.append(base.with_suffix(".py"))
+        if base.is_dir():
+            files += sorted(base.rglob("*.py"))
+    return files
 
 
 def _site_module(site: Path, name: str) -> ModuleType | None:
