@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from builder.records import picklable
 
+
+@picklable
 @dataclass(frozen=True, slots=True)
 class Pager:
     number: int  # 1-based

@@ -20,6 +20,7 @@ from builder.diagnostics import Diagnostic, error
 from builder.extensions import Extensions
 from builder.graph import Lesson, SiteGraph
 from builder.markdown import RenderedBody, resolve_placeholders
+from builder.records import picklable
 from builder.theme import Theme, builtin_theme_dir, fingerprint
 
 ASSETS_DIR = "assets"
@@ -111,6 +112,7 @@ def _unresolved(ref: BodyRef) -> str:
     raise RuntimeError("a BodyRef read back from a pickle has no HTML")  # keys only pickle it
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Page:
     path: str  # site-relative URL path: "" for home, "lessons/x/" for a folder, "feed.xml" for a file
@@ -151,6 +153,8 @@ class SiteRenderer:
         self.templates = theme.digest()  # the template set (and assets) every page key includes
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
+        self.lastmods = {slug: lastmod(lesson) for slug, lesson in graph.lessons.items()}
+        self.reasons: dict[object, str] = {}  # related lessons' reasons, phrased once
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
         stamps = {
@@ -240,8 +244,7 @@ class SiteRenderer:
 
     def newest(self, slugs: tuple[str, ...]) -> str:
         """The latest date among these lessons, for the sitemap ("" for none)."""
-        lessons = self.graph.lessons
-        return max((lastmod(lessons[slug]) for slug in slugs), default="")
+        return max(map(self.lastmods.__getitem__, slugs), default="")
 
 
 def lastmod(lesson: Lesson) -> str:
