@@ -513,7 +513,11 @@ class Plan:
 
 
 def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
-    return SiteBuilder(options).analyse(progress)
+    """Every diagnostic of the site, as `kb check` reports them: the lessons parsed by the last build are
+    taken from the cache (read only: a check writes nothing), the others are parsed on every core."""
+    builder = SiteBuilder(dataclasses.replace(options, jobs=max(options.jobs, os.cpu_count() or 1)))
+    builder.store.restore(options.site_dir / CONFIG_FILE, lambda compiled: None)  # no output folder
+    return builder.analyse(progress)
 
 
 def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
