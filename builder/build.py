@@ -9,116 +9,44 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing as mp
 import os
 import shutil
-from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder import cache, pages, writer
-from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
+from builder.config import CONFIG_FILE, load_config
 from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
-from builder.discover import Sources, discover
+from builder.discover import discover
 from builder.extensions import (
     AfterBuild,
     ConfigLoaded,
     Extensions,
-    Plugin,
     load_extensions,
-    plugin_failure,
     site_files,
 )
-from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
-from builder.markdown import render_markdown
+from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
-from builder.records import content_digest, picklable
+from builder.parse import ParsedFile, parse_changed, parse_lesson, vocabulary_of
+from builder.records import content_digest
 from builder.render import BodyCache, Page, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
-from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
+from builder.theme import compiled_templates, find_theme, reuse_compiled
 
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    site_dir: Path
-    out_dir: Path | None = None
-    drafts: bool = False
-    jobs: int = 1
-    search: bool = True
-    strict: bool = False
-    base_url: str | None = None
-    preview: bool = False  # kb serve: asset URLs without fingerprints
-
-
-@dataclass(slots=True)
-class Analysis:
-    """Everything known about a site before rendering."""
-
-    loaded: LoadedConfig | None = None
-    theme: Theme | None = None
-    graph: SiteGraph | None = None
-    extensions: Extensions | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def ready(self) -> bool:
-        return self.loaded is not None and self.theme is not None and self.graph is not None
-
-
-@dataclass(slots=True)
-class BuildResult:
-    diagnostics: list[Diagnostic]
-    out_dir: Path | None = None
-    pages: int = 0  # output files in the build
-    rendered: int = 0  # of which rendered or copied anew (the rest were unchanged)
-    changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
-    ok: bool = False
-    failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
-
-
-@picklable
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
-    stamp: tuple[int, int]  # (mtime_ns, size)
-    digest: str
-    lesson: Lesson | None
-    diagnostics: tuple[Diagnostic, ...]
-    guessed_slug: str  # the lesson's slug, or a guess at it when the file has errors
-
-
-def parse_lesson(
-    path: str,
-    raw: bytes,
-    vocabulary: Vocabulary,
-    html: bool,
-    digest: str | None = None,
-    plugins: tuple[tuple[str, Plugin], ...] = (),
-) -> tuple[Lesson | None, list[Diagnostic]]:
-    """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
-    source, diagnostics = read_lesson(path, raw, vocabulary, digest)
-    if source is None:
-        return None, diagnostics
-    try:
-        body = render_markdown(
-            source.body, first_line=source.body_line, html=html, plugins=tuple(p for _, p in plugins)
-        )
-    except Exception as exc:  # only the site's own plugins can fail here
-        return None, [plugin_failure(exc, path, source.body_line, plugins)]
-    return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
-
-
-_PLUGINS: tuple[tuple[str, Plugin], ...] = ()  # the site's Markdown plugins, inherited by forked workers
-
-
-def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
-    return parse_lesson(*args, plugins=_PLUGINS)
+__all__ = [
+    "Analysis",
+    "BuildOptions",
+    "BuildResult",
+    "ParsedFile",
+    "Plan",
+    "Progress",
+    "SiteBuilder",
+    "analyse",
+    "build",
+    "parse_lesson",
+]
 
 
 class SiteBuilder:
@@ -159,7 +87,7 @@ class SiteBuilder:
         sources, problems = discover(site_dir)
         analysis.diagnostics += problems
         progress(f"reading {len(sources.lessons)} lessons")
-        vocabulary = _vocabulary(config)
+        vocabulary = vocabulary_of(config)
         epoch = cache.digest(
             (
                 cache.code_digest(),
@@ -171,12 +99,8 @@ class SiteBuilder:
             )
         )
         self.store.parsing_under(epoch)
-        global _PLUGINS
-        _PLUGINS = extensions.plugins
-        try:
-            self._parse_changed(sources, vocabulary, config.markdown.html)
-        finally:
-            _PLUGINS = ()
+        html, jobs = config.markdown.html, self.options.jobs
+        parse_changed(self.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
         lessons: list[Lesson] = []
         left_out: dict[str, LeftOut] = {}
         for path in sources.lessons:
@@ -195,44 +119,6 @@ class SiteBuilder:
         analysis.diagnostics += extensions.problems
         extensions.problems.clear()
         return analysis
-
-    def _parse_changed(self, sources: Sources, vocabulary: Vocabulary, html: bool) -> None:
-        site_dir = self.options.site_dir
-        files = self.store.files
-        for gone in set(files) - set(sources.lessons):
-            self.store.drop_file(gone)
-        todo: list[tuple[str, tuple[int, int], bytes, str]] = []
-        prefix = f"{site_dir}{os.sep}"
-        for path in sources.lessons:
-            stat = os.stat(prefix + path)
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            known = files.get(path)
-            if known is not None and known.stamp == stamp:
-                continue
-            raw = (site_dir / path).read_bytes()
-            digest = content_digest(raw)
-            if known is not None and known.digest == digest:  # touched, not changed
-                self.store.set_file(path, dataclasses.replace(known, stamp=stamp))
-                continue
-            todo.append((path, stamp, raw, digest))
-        with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
-            work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
-            results = self._parse_all(work)
-            for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
-                if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
-                    self.store.bodies.add(lesson.body.digest, lesson.body.html)
-                    lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-                slug = lesson.slug if lesson is not None else guess_slug(path, raw)
-                self.store.set_file(path, ParsedFile(stamp, digest, lesson, tuple(problems), slug))
-
-    def _parse_all(
-        self, work: list[tuple[str, bytes, Vocabulary, bool, str]]
-    ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
-        workers = writer.workers(self.options.jobs, len(work), 64)
-        if workers <= 1:
-            return map(_parse_job, work)
-        with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
-            return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
 
     # -- output ---------------------------------------------------------------------------------------
 
@@ -372,7 +258,9 @@ class SiteBuilder:
             return dataclasses.replace(known, stamp=stamp), None
         config = renderer.config
         plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
-        lesson, problems = parse_lesson(path, raw, _vocabulary(config), config.markdown.html, digest, plugins)
+        lesson, problems = parse_lesson(
+            path, raw, vocabulary_of(config), config.markdown.html, digest, plugins
+        )
         if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
             return None
         kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
@@ -484,10 +372,6 @@ def _output_stamp(out_dir: Path) -> str | None:
         return f"{out_dir.resolve()}\0{out_dir.stat().st_mtime_ns}"
     except OSError:
         return None
-
-
-def _vocabulary(config: SiteConfig) -> Vocabulary:
-    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
 
 
 def _same_outline(old: Lesson, new: Lesson) -> bool:
