@@ -9,106 +9,46 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing as mp
 import os
 import shutil
-import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
-from importlib import metadata
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from builder import __version__, cache, writer
+from builder import cache, pages, writer
 from builder.active import active_content
-from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
-from builder.diagnostics import Diagnostic, error, has_errors
-from builder.discover import Sources, discover, static_files
-from builder.frontmatter import Vocabulary, guess_slug, read_lesson
+from builder.config import CONFIG_FILE, LoadedConfig, load_config
+from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
+from builder.discover import discover, static_files
+from builder.extensions import (
+    AfterBuild,
+    ConfigLoaded,
+    Extensions,
+    load_extensions,
+    site_files,
+)
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
-from builder.markdown import render_markdown
+from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import clean_leftovers, is_stamped, refusal, safe_join, staging_dir, swap_in
+from builder.parse import ParsedFile, parse_changed, parse_lesson, vocabulary_of
 from builder.reading import printable, utf8_name
-from builder.records import content_digest, picklable
-from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
+from builder.records import content_digest
+from builder.render import BodyCache, Page, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
-from builder.theme import Theme, compiled_templates, find_theme, reuse_compiled
+from builder.theme import compiled_templates, find_theme, reuse_compiled
 
-Progress = Callable[[str], None]
-STATE_FILE = "build.pickle"
-RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydantic")
-RENDERER_VERSIONS = (__version__, *(metadata.version(name) for name in RENDERERS))
-QUICK_FILE = "fingerprint.pickle"
-MEMO_FILE = "memo.pickle"
-TEMPLATES_FILE = "templates.pickle"  # compiled templates: sealed like the rest, since loading runs them
-SHARDS = 16  # the parsed files are cached in shards, so an edit rewrites one shard, not the whole cache
-
-
-def _quiet(_: str) -> None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    site_dir: Path
-    out_dir: Path | None = None
-    drafts: bool = False
-    jobs: int = 1
-    search: bool = True
-    strict: bool = False
-    base_url: str | None = None
-    preview: bool = False  # kb serve: asset URLs without fingerprints
-    force: bool = False  # replace an existing output folder kb did not write (never a source)
-
-
-@dataclass(slots=True)
-class Analysis:
-    """Everything known about a site before rendering."""
-
-    loaded: LoadedConfig | None = None
-    theme: Theme | None = None
-    graph: SiteGraph | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def ready(self) -> bool:
-        return self.loaded is not None and self.theme is not None and self.graph is not None
-
-
-@dataclass(slots=True)
-class BuildResult:
-    diagnostics: list[Diagnostic]
-    out_dir: Path | None = None
-    pages: int = 0  # output files in the build
-    rendered: int = 0  # of which rendered or copied anew (the rest were unchanged)
-    changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
-    ok: bool = False
-    failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
-
-
-@picklable
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
-    stamp: tuple[int, int]  # (mtime_ns, size)
-    digest: str
-    lesson: Lesson | None
-    diagnostics: tuple[Diagnostic, ...]
-    guessed_slug: str  # the lesson's slug, or a guess at it when the file has errors
-
-
-def parse_lesson(
-    path: str, raw: bytes, vocabulary: Vocabulary, html: bool, digest: str | None = None
-) -> tuple[Lesson | None, list[Diagnostic]]:
-    """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
-    source, diagnostics = read_lesson(path, raw, vocabulary, digest)
-    if source is None:
-        return None, diagnostics
-    body = render_markdown(source.body, first_line=source.body_line, html=html)
-    return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
-
-
-def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
-    return parse_lesson(*args)
+__all__ = [
+    "Analysis",
+    "BuildOptions",
+    "BuildResult",
+    "ParsedFile",
+    "Plan",
+    "Progress",
+    "SiteBuilder",
+    "analyse",
+    "build",
+    "parse_lesson",
+]
 
 
 class SiteBuilder:
@@ -117,17 +57,13 @@ class SiteBuilder:
         self._forget()
 
     def _forget(self) -> None:
-        self.files: dict[str, ParsedFile] = {}
-        self.parse_epoch = ""  # what parsing depends on besides the file: vocabulary, markdown options
-        self.render_epoch = ""
-        self.page_keys: dict[str, tuple[object, int]] = {}  # output file -> (key, size) of what is there
-        self.memo: dict[str, Any] = {}  # answers the graph can reuse while their inputs are unchanged
-        self.body_cache: BodyCache = {}
-        self.bodies = cache.BodyStore(self.options.site_dir)  # the HTML of the lessons' bodies, by digest
-        self.dirty: set[int] = set(range(SHARDS))  # shards of self.files that differ from the saved ones
-        self.saved_memo = ""  # the signature of the memo last saved
-        self.saved_templates: dict[str, bytes] = {}  # the compiled templates last saved
+        self.store = cache.Store(self.options.site_dir)
+        self.body_cache: BodyCache = {}  # kb serve's final body HTML by slug, keyed like the pages
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
+
+    @property
+    def bodies(self) -> cache.BodyStore:
+        return self.store.bodies
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -141,6 +77,10 @@ class SiteBuilder:
             return analysis
         analysis.loaded = loaded
         config = loaded.config
+        extensions, problems = load_extensions(site_dir, loaded)
+        analysis.extensions = extensions
+        analysis.diagnostics += problems
+        extensions.run("on_config_loaded", ConfigLoaded(config, site_dir))
         analysis.theme = find_theme(site_dir, config.theme)
         if analysis.theme is None:
             at = loaded.document.value_at(("theme",))
@@ -153,25 +93,24 @@ class SiteBuilder:
         if not config.assets.allow_active:
             analysis.diagnostics += active_content(site_dir, sources.assets)
         progress(f"reading {len(sources.lessons)} lessons")
-        vocabulary = _vocabulary(config)
-        epoch = repr(
+        vocabulary = vocabulary_of(config)
+        epoch = cache.digest(
             (
-                RENDERER_VERSIONS,
+                cache.code_digest(),
                 sorted(vocabulary.topics),
                 sorted(vocabulary.skills),
                 sorted(vocabulary.authors),
                 config.markdown.html,
+                extensions.digest(),
             )
         )
-        if epoch != self.parse_epoch:
-            self.files.clear()
-            self.dirty = set(range(SHARDS))
-            self.parse_epoch = epoch
-        self._parse_changed(sources, vocabulary, config.markdown.html)
+        self.store.parsing_under(epoch)
+        html, jobs = config.markdown.html, self.options.jobs
+        parse_changed(self.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
         lessons: list[Lesson] = []
         left_out: dict[str, LeftOut] = {}
         for path in sources.lessons:
-            parsed = self.files[path]
+            parsed = self.store.files[path]
             analysis.diagnostics += parsed.diagnostics
             lesson = parsed.lesson
             if lesson is None:
@@ -180,50 +119,12 @@ class SiteBuilder:
                 left_out[lesson.slug] = LeftOut(path, draft=True)
             else:
                 lessons.append(lesson)
-        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.memo)
+        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.store)
         analysis.diagnostics += problems
         analysis.graph = graph
+        analysis.diagnostics += extensions.problems
+        extensions.problems.clear()
         return analysis
-
-    def _parse_changed(self, sources: Sources, vocabulary: Vocabulary, html: bool) -> None:
-        site_dir = self.options.site_dir
-        for gone in set(self.files) - set(sources.lessons):
-            del self.files[gone]
-            self.dirty.add(_shard(gone))
-        todo: list[tuple[str, tuple[int, int], bytes, str]] = []
-        prefix = f"{site_dir}{os.sep}"
-        for path in sources.lessons:
-            stat = os.stat(prefix + path)
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            known = self.files.get(path)
-            if known is not None and known.stamp == stamp:
-                continue
-            raw = (site_dir / path).read_bytes()
-            digest = content_digest(raw)
-            if known is not None and known.digest == digest:  # touched, not changed
-                self.files[path] = dataclasses.replace(known, stamp=stamp)
-                self.dirty.add(_shard(path))
-                continue
-            todo.append((path, stamp, raw, digest))
-        with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
-            work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
-            results = self._parse_all(work)
-            for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
-                if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
-                    self.bodies.add(lesson.body.digest, lesson.body.html)
-                    lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-                slug = lesson.slug if lesson is not None else guess_slug(path, raw)
-                self.files[path] = ParsedFile(stamp, digest, lesson, tuple(problems), slug)
-                self.dirty.add(_shard(path))
-
-    def _parse_all(
-        self, work: list[tuple[str, bytes, Vocabulary, bool, str]]
-    ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
-        workers = writer.workers(self.options.jobs, len(work), 64)
-        if workers <= 1:
-            return map(_parse_job, work)
-        with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
-            return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
 
     # -- output ---------------------------------------------------------------------------------------
 
@@ -236,12 +137,18 @@ class SiteBuilder:
             analysis.theme,
             self.body_cache,
             fingerprint_assets=not self.options.preview,
-            load_body=lambda body: self.bodies.get(body.digest),
+            load_body=lambda body: self.store.bodies.get(body.digest),
             site_dir=self.options.site_dir,
+            hooks=analysis.extensions,
         )
-        jobs = list(renderer.jobs())
-        taken = _OutputNames(job.name for job in jobs)
+        extensions = analysis.extensions or Extensions(self.options.site_dir)
         problems = renderer.check_templates()
+        problems += _lesson_templates(renderer, analysis.graph)
+        extra = _extra_jobs(renderer, extensions, problems)
+        jobs = pages.site_jobs(renderer, extra)
+        taken = _OutputNames(job.name for job in jobs)
+        problems += extensions.problems
+        extensions.problems.clear()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
             if not utf8_name(job.name):
                 source = printable(str(job.context["source"]))
@@ -255,33 +162,32 @@ class SiteBuilder:
                 continue
             taken.add(job.name)
             jobs.append(job)
-        epoch = repr(
-            (
-                __version__,
-                (self.options.site_dir / CONFIG_FILE).read_bytes(),
-                self.options.base_url,
-                analysis.theme.digest(),
-            )
+        epoch = cache.digest(
+            cache.code_digest(),
+            (self.options.site_dir / CONFIG_FILE).read_bytes(),
+            self.options.base_url,
+            renderer.templates,
+            extensions.digest(),
         )
-        return Plan(jobs, renderer, problems, content_digest(epoch.encode()))
+        return Plan(jobs, renderer, problems, epoch)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
         taken from previous (the folder holding that output): hard-linked from another folder, or left
         alone when it is the same folder. Stale files are removed from a folder updated in place."""
-        if plan.epoch != self.render_epoch:
+        if plan.epoch != self.store.render_epoch:
             self._distrust_keys()
-            self.render_epoch = plan.epoch
+            self.store.render_epoch = plan.epoch
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
         keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result)
         if previous is not None and previous == target:
-            for stale in sorted(set(self.page_keys) - set(keys)):
+            for stale in sorted(set(self.store.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
                 result.changed.append(stale)
             self.live = (plan, target)
-        self.page_keys = keys
+        self.store.page_keys = keys
         result.pages = len(keys)
 
     def _write_jobs(
@@ -294,8 +200,7 @@ class SiteBuilder:
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
-        # kb serve keeps its keys in memory only, and comparing inputs is cheaper than hashing them
-        work = writer.Work(jobs, renderer, target, previous, self.page_keys, self.options.preview)
+        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys)
         keys: dict[str, tuple[object, int]] = {}
         try:
             outcomes = writer.write_jobs(work, self.options.jobs)
@@ -311,7 +216,7 @@ class SiteBuilder:
 
     def _distrust_keys(self, also: Iterable[str] = ()) -> None:
         """Render every page again next time, still knowing which files are there (to remove the stale)."""
-        self.page_keys = dict.fromkeys([*self.page_keys, *also], (None, -1))
+        self.store.distrust_pages(also)
         self.live = None
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
@@ -331,21 +236,23 @@ class SiteBuilder:
             updates.append((path, *update))
         jobs: dict[str, PageJob] = {}
         for path, parsed, html in updates:
-            self.files[path] = parsed
-            self.dirty.add(_shard(path))
+            self.store.set_file(path, parsed)
             if html is not None and parsed.lesson is not None:
-                self.bodies.add(parsed.lesson.body.digest, html)
+                self.store.bodies.add(parsed.lesson.body.digest, html)
                 renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
-                jobs.update((job.name, job) for job in renderer.body_jobs(parsed.lesson.slug))
+                jobs.update(
+                    (job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs)
+                )
         result = BuildResult([], target, ok=True)
-        self.page_keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
-        result.pages = len(self.page_keys)
+        keys = self.store.page_keys
+        keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
+        result.pages = len(keys)
         return result
 
     def _reparse_body(self, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
         """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
         not a published lesson whose body alone changed."""
-        known = self.files.get(path)
+        known: ParsedFile | None = self.store.files.get(path)
         source = self.options.site_dir / path
         if known is None or known.lesson is None or source.is_symlink():
             return None
@@ -361,7 +268,10 @@ class SiteBuilder:
         if digest == known.digest:
             return dataclasses.replace(known, stamp=stamp), None
         config = renderer.config
-        lesson, problems = parse_lesson(path, raw, _vocabulary(config), config.markdown.html, digest)
+        plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
+        lesson, problems = parse_lesson(
+            path, raw, vocabulary_of(config), config.markdown.html, digest, plugins
+        )
         if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
             return None
         kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
@@ -391,13 +301,13 @@ class SiteBuilder:
     def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
         fingerprint = self._fingerprint() if use_cache else None  # taken before any input is read
         if fingerprint is not None:
-            quick = cache.load(self.options.site_dir, QUICK_FILE)
+            quick = self.store.get(cache.Key("fingerprint"))
             current = (fingerprint[0], _output_stamp(fingerprint[1]))
             if isinstance(quick, dict) and quick.get("fingerprint") == current:
                 progress("nothing changed")
                 return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
-            if not self.files:
-                self._restore(cache.load(self.options.site_dir, STATE_FILE), fingerprint[1])
+            if not self.store.files:
+                self.store.restore(fingerprint[1], reuse_compiled)
             if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
                 self._distrust_keys()  # the output is no longer what kb wrote: write every file anew
         analysis = self.analyse(progress)
@@ -430,6 +340,10 @@ class SiteBuilder:
             shutil.rmtree(staging, ignore_errors=True)
         result.out_dir = out_dir
         result.ok = True
+        if analysis.extensions is not None and analysis.extensions.hooks:
+            analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
+            result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
+            analysis.extensions.problems.clear()
         if use_cache:
             self._save(out_dir, result, fingerprint)
         return result
@@ -444,8 +358,14 @@ class SiteBuilder:
             return None
         out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((__version__, self.options)).encode())
+        digest.update(repr((cache.code_digest(), self.options)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
+        for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
+            try:
+                stat = os.stat(path)
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{path}\0missing\n".encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):
                 dirs.sort()
@@ -455,57 +375,12 @@ class SiteBuilder:
                     digest.update(line.encode("utf-8", "surrogateescape"))
         return digest.hexdigest(), out_dir
 
-    def _restore(self, state: object, out_dir: Path) -> None:
-        """Take up the saved state; a shard or memo that fails to load only means more work now."""
-        site_dir = self.options.site_dir
-        if not isinstance(state, dict) or state.get("site") != str(site_dir.resolve()):
-            return
-        self.parse_epoch = state["parse_epoch"]
-        self.dirty = set()
-        for shard in range(SHARDS):
-            saved = cache.load(site_dir, f"files-{shard:02d}.pickle")
-            if isinstance(saved, dict):
-                self.files.update(saved)
-            else:
-                self.dirty.add(shard)
-        templates = cache.load(site_dir, TEMPLATES_FILE)
-        if isinstance(templates, dict):
-            reuse_compiled(templates)
-            self.saved_templates = templates
-        memo = cache.load(site_dir, MEMO_FILE)
-        if isinstance(memo, dict):
-            self.memo = memo
-            self.saved_memo = str(memo.get("terms-signature", ""))
-        if state.get("out_dir") == str(out_dir.resolve()):
-            self.render_epoch = state["render_epoch"]
-            self.page_keys = state["page_keys"]
-
     def _save(self, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None) -> None:
-        site_dir = self.options.site_dir
-        self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
-        for shard in sorted(self.dirty):  # after the bodies, so no saved lesson lacks its body
-            files = {path: parsed for path, parsed in self.files.items() if _shard(path) == shard}
-            cache.save(site_dir, f"files-{shard:02d}.pickle", files)
-        self.dirty = set()
-        templates = compiled_templates()
-        if templates != self.saved_templates:
-            cache.save(site_dir, TEMPLATES_FILE, templates)
-            self.saved_templates = templates
-        if self.memo.get("terms-signature") != self.saved_memo:
-            cache.save(site_dir, MEMO_FILE, self.memo)
-            self.saved_memo = str(self.memo.get("terms-signature", ""))
-        state = {
-            "site": str(site_dir.resolve()),
-            "parse_epoch": self.parse_epoch,
-            "out_dir": str(out_dir.resolve()),
-            "render_epoch": self.render_epoch,
-            "page_keys": self.page_keys,
-        }
-        cache.save(site_dir, STATE_FILE, state)
+        self.store.save(out_dir, compiled_templates())
         if fingerprint is not None:  # of the inputs as they were before this build read them
             stamp = (fingerprint[0], _output_stamp(out_dir))
             quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
-            cache.save(site_dir, QUICK_FILE, quick)
+            self.store.put(cache.Key("fingerprint"), quick)
 
 
 def _output_stamp(out_dir: Path) -> str | None:
@@ -541,10 +416,6 @@ def _refuse_output(result: BuildResult, loaded: LoadedConfig, out: Path | None, 
     )
 
 
-def _vocabulary(config: SiteConfig) -> Vocabulary:
-    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
-
-
 def _same_outline(old: Lesson, new: Lesson) -> bool:
     """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
     headings and link targets (links may move: only their positions in the file would differ)."""
@@ -559,10 +430,6 @@ def _same_outline(old: Lesson, new: Lesson) -> bool:
     )
 
 
-def _shard(path: str) -> int:
-    return zlib.crc32(path.encode()) % SHARDS
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     jobs: list[PageJob]
@@ -574,7 +441,16 @@ class Plan:
 def analyse(
     options: BuildOptions, progress: Progress = _quiet, builder: SiteBuilder | None = None
 ) -> Analysis:
-    return (builder or SiteBuilder(options)).analyse(progress)
+    """Every diagnostic of the site, as `kb check` reports them: the lessons parsed by the last build are
+    taken from the cache (read only: a check writes nothing), the others are parsed on every core."""
+    return (builder or checking_builder(options)).analyse(progress)
+
+
+def checking_builder(options: BuildOptions) -> SiteBuilder:
+    """A builder for kb check: parses on every core, starting from what the last build cached."""
+    builder = SiteBuilder(dataclasses.replace(options, jobs=max(options.jobs, os.cpu_count() or 1)))
+    builder.store.restore(options.site_dir / CONFIG_FILE, lambda compiled: None)  # no output folder
+    return builder
 
 
 def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
@@ -584,7 +460,7 @@ def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
 def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagnostic]:
     """kb check: every diagnostic kb build would report, writing nothing. The pages are planned (files
     that would overwrite a page, template syntax) and rendered in memory (a template failing at run time)."""
-    builder = SiteBuilder(options)
+    builder = checking_builder(options)
     plan, result = builder.check(analyse(options, progress, builder))
     if plan is not None:
         try:
@@ -631,3 +507,36 @@ def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
     for source in static_files(site_dir):
         name = source.removeprefix("static/")
         yield PageJob(name, None, {"source": source}, data=(site_dir / source).read_bytes())
+
+
+def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnostic]:
+    """A lesson's `template:` must be a template of the theme."""
+    found = []
+    names = set(renderer.env.list_templates())
+    for lesson in graph.lessons.values():
+        template = lesson.source.meta.template
+        if template is not None and template not in names:
+            line, col = lesson.source.position("template")
+            hint = did_you_mean(template, sorted(n for n in names if n.endswith(".html")))
+            message = f"'template': the theme has no template '{template}'{hint}"
+            found.append(error(lesson.source.path, line, col, "invalid-value", message))
+    return found
+
+
+def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: list[Diagnostic]) -> list[PageJob]:
+    """The pages hooks add on graph_built, each checked: a safe path, a template the theme has."""
+    jobs: list[PageJob] = []
+    names = set(renderer.env.list_templates())
+    for extra in extensions.extra_pages(renderer.config, renderer.graph):
+        parts = extra.path.split("/")
+        if extra.path.startswith("/") or "\\" in extra.path or any(p in {".", ".."} for p in parts):
+            problems.append(
+                error(CONFIG_FILE, 1, 1, "extension-error", f"extra page '{extra.path}': unsafe path")
+            )
+        elif extra.template not in names:
+            message = f"extra page '{extra.path}': the theme has no template '{extra.template}'"
+            problems.append(error(CONFIG_FILE, 1, 1, "extension-error", message))
+        else:
+            page = Page(extra.path, extra.title, extra.description)
+            jobs.append(renderer.page(extra.template, page, sitemap=extra.lastmod, **extra.context))
+    return jobs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from builder.diagnostics import Diagnostic, error
 from builder.output import protected_reason
 from builder.reading import outside_reason
-from builder.schema import validate
+from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import MAX_ID, SLUG_PATTERN
+from builder.taxonomy import Kind
 from builder.urls import unsafe_base_url, url_problems
 from builder.yamlsource import Position, YamlDocument, decode_utf8, load_yaml
 
@@ -53,8 +54,18 @@ class RelatedOptions(_Strict):
     weights: RelatedWeights = RelatedWeights()
 
 
+class ListOptions(_Strict):
+    page_size: int = Field(default=50, ge=1, le=1000)  # cards on each page of a long list
+
+
+PLUGIN_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$"
+PATTERN_HINTS[PLUGIN_PATTERN] = "must be 'module:function', such as 'my_plugins:setup'"
+PluginSpec = Annotated[str, StringConstraints(pattern=PLUGIN_PATTERN)]
+
+
 class MarkdownOptions(_Strict):
     html: bool = False
+    plugins: list[PluginSpec] = []  # "module:function", each called with the markdown-it parser
 
 
 class AssetOptions(_Strict):
@@ -76,6 +87,9 @@ class SiteConfig(_Strict):
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
     assets: AssetOptions = AssetOptions()
+    lists: ListOptions = ListOptions()
+    hooks: list[str] = []  # Python files in the site folder with on_<event> functions
+    extra: dict[str, Any] = {}  # free data for themes: site.extra
 
     @field_validator("base_url")
     @classmethod
@@ -98,9 +112,18 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
-    def vocabulary(self, kind: str) -> dict[str, Term]:
-        """The curated terms of one kind: "topics" or "skills"."""
-        return self.topics if kind == "topics" else self.skills
+    def vocabulary(self, kind: Kind) -> dict[str, Term]:
+        """The curated terms of a taxonomy, as titles and descriptions (an author's is their name)."""
+        if kind is Kind.TOPICS:
+            return self.topics
+        if kind is Kind.SKILLS:
+            return self.skills
+        if kind is Kind.AUTHORS:
+            return {
+                key: Term(title=a.name, description=f"Lessons by {a.name}.")
+                for key, a in self.authors.items()
+            }
+        raise KeyError(kind)  # not a Kind: mypy rejects it, and at run time it is never skills
 
     @property
     def base_path(self) -> str:

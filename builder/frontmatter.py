@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
-from builder.schema import validate
+from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
 from builder.urls import url_problems
 from builder.yamlsource import YamlDocument, decode_utf8, load_yaml
@@ -42,6 +42,10 @@ PlainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 
 
+TEMPLATE_PATTERN = r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$"
+PATTERN_HINTS[TEMPLATE_PATTERN] = "must be the file name of a template of the theme, such as 'wide.html'"
+
+
 class FrontMatter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -56,6 +60,8 @@ class FrontMatter(BaseModel):
     slug: Slug | None = None
     draft: bool = False
     prerequisites: list[Slug] = []
+    template: Annotated[str, StringConstraints(pattern=TEMPLATE_PATTERN)] | None = None
+    extra: dict[str, Any] = {}  # free data for the theme: lesson.extra
 
 
 @picklable

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from builder.cache import Store
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, did_you_mean, error, warning
 from builder.discover import CONTENT_DIR
@@ -22,6 +23,7 @@ from builder.frontmatter import LessonSource
 from builder.markdown import LinkRef, RenderedBody
 from builder.records import picklable
 from builder.related import Relation, Term, related_lessons
+from builder.taxonomy import Kind
 
 _FRAGMENT_SAFE = "/?:@!$&'()*+,;=-._~"
 Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
@@ -56,7 +58,7 @@ class Lesson:
 
     def terms(self) -> list[Term]:
         meta = self.source.meta
-        return [("skills", s) for s in meta.skills] + [("topics", t) for t in meta.topics]
+        return [(Kind.SKILLS, s) for s in meta.skills] + [(Kind.TOPICS, t) for t in meta.topics]
 
 
 def lesson_url(slug: str) -> str:
@@ -84,13 +86,24 @@ class SiteGraph:
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    authors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cooccurring: dict[Term, tuple[tuple[Term, int], ...]] = field(default_factory=dict)
     related: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
     path_steps: dict[str, tuple[PathStep, ...]] = field(default_factory=dict)
     assets: tuple[str, ...] = ()
 
-    def lessons_with(self, kind: str, term: str) -> tuple[str, ...]:
-        return (self.topics if kind == "topics" else self.skills).get(term, ())
+    def lessons_with(self, kind: Kind, term: str) -> tuple[str, ...]:
+        return self.index(kind).get(term, ())
+
+    def index(self, kind: Kind) -> dict[str, tuple[str, ...]]:
+        """A taxonomy's lessons by term, newest first."""
+        if kind is Kind.TOPICS:
+            return self.topics
+        if kind is Kind.SKILLS:
+            return self.skills
+        if kind is Kind.AUTHORS:
+            return self.authors
+        raise KeyError(kind)
 
 
 def build_graph(
@@ -99,7 +112,7 @@ def build_graph(
     assets: tuple[str, ...],
     folders: frozenset[str],
     left_out: Mapping[str, LeftOut] | None = None,
-    memo: dict[str, Any] | None = None,
+    store: Store | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
     """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
 
@@ -157,17 +170,23 @@ def build_graph(
         slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
     }
     terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
-    weights = {"skills": config.related.weights.skills, "topics": config.related.weights.topics}
+    weights = {Kind.SKILLS: config.related.weights.skills, Kind.TOPICS: config.related.weights.topics}
+
     # Term indexes and related lessons depend only on slugs, their order, terms and options: an edit
-    # that keeps those (most edits) reuses the last answers from memo instead of recomputing them.
-    signature = repr((list(terms.items()), weights, config.related.max))
-    memo = {} if memo is None else memo
-    if memo.get("terms-signature") != signature:
+    # that keeps those (most edits) reuses the last answers instead of recomputing them.
+    def compute() -> tuple[Any, ...]:
         _index_terms(graph)
         related = related_lessons(list(graph.lessons), terms, weights, config.related.max)
-        memo["terms"] = (graph.topics, graph.skills, graph.cooccurring, related)
-        memo["terms-signature"] = signature
-    graph.topics, graph.skills, graph.cooccurring, graph.related = memo["terms"]
+        return graph.topics, graph.skills, graph.cooccurring, related
+
+    parts = (list(terms.items()), weights, config.related.max)
+    answer = compute() if store is None else store.memo("terms", parts, compute)
+    graph.topics, graph.skills, graph.cooccurring, graph.related = answer
+    authors: dict[str, list[str]] = defaultdict(list)
+    for slug, lesson in graph.lessons.items():
+        for author in lesson.source.meta.authors:
+            authors[author].append(slug)
+    graph.authors = {key: tuple(value) for key, value in authors.items()}
     diagnostics += _paths(graph, loaded, left_out)
     diagnostics += _prerequisites(graph, left_out)
     diagnostics += _quality_warnings(graph, loaded, inbound)
@@ -405,13 +424,13 @@ def _quality_warnings(
             found.append(
                 warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
             )
-    for kind, used in (("topics", graph.topics), ("skills", graph.skills)):
+    for kind, used in ((Kind.TOPICS, graph.topics), (Kind.SKILLS, graph.skills)):
         for term in loaded.config.vocabulary(kind):
             if term not in used:
                 at = loaded.document.key_at((kind, term))
                 found.append(
                     warning(
-                        "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind[:-1]} '{term}'"
+                        "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind.singular} '{term}'"
                     )
                 )
     return found

@@ -123,20 +123,28 @@ def _task_list_item(
 
 
 @lru_cache(maxsize=4)
-def _parser(html: bool) -> MarkdownIt:
+def _parser(html: bool, plugins: tuple[Callable[[MarkdownIt], None], ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code, "store_labels": True})
     md.use(gfm_plugin)
     md.use(linear_autolinks)
     md.use(wikilinks_plugin)
     md.use(heading_ids_plugin, heading_id)
     md.add_render_rule("list_item_open", _task_list_item)
+    for plugin in plugins:  # the site's markdown.plugins, in order
+        plugin(md)
     return md
 
 
-def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> RenderedBody:
+def render_markdown(
+    body: str,
+    *,
+    first_line: int = 1,
+    html: bool = False,
+    plugins: tuple[Callable[[MarkdownIt], None], ...] = (),
+) -> RenderedBody:
     """Render a lesson body; first_line is the file line the body starts on, for link positions."""
     body = body.replace(_URL_OPEN, "").replace(_TEXT_OPEN, "").replace(_CLOSE, "")
-    md = _parser(html)
+    md = _parser(html, plugins)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     lines = body.split("\n")

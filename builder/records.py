@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -17,9 +18,10 @@ T = TypeVar("T")
 def picklable(cls: type[T]) -> type[T]:
     """Pickle instances as their class and field values in order (the class's __init__ rebuilds them)."""
     names = tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+    values = operator.attrgetter(*names) if len(names) > 1 else lambda self: (getattr(self, names[0]),)
 
     def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-        return cls, tuple(getattr(self, name) for name in names)
+        return cls, values(self)
 
     cls.__reduce__ = reduce  # type: ignore[method-assign]
     return cls

@@ -16,8 +16,9 @@ from functools import lru_cache
 from itertools import combinations
 
 from builder.records import picklable
+from builder.taxonomy import Kind
 
-Term = tuple[str, str]  # ("skills", "pydantic")
+Term = tuple[Kind, str]  # (Kind.SKILLS, "pydantic")
 MAX_TERMS = 12
 
 
@@ -32,7 +33,7 @@ class Relation:
 def related_lessons(
     ordered: Sequence[str],
     terms: Mapping[str, Sequence[Term]],
-    weights: Mapping[str, float],
+    weights: Mapping[Kind, float],
     limit: int,
 ) -> dict[str, tuple[Relation, ...]]:
     """ordered: slugs newest first; terms: each slug's terms in display order; weights by term kind."""
@@ -53,7 +54,7 @@ def _top(
     mine: list[Term],
     postings: Mapping[Term, int],
     ordered: Sequence[str],
-    weights: Mapping[str, float],
+    weights: Mapping[Kind, float],
     limit: int,
 ) -> tuple[Relation, ...]:
     mine = sorted(dict.fromkeys(mine), key=lambda t: -weights[t[0]])[:MAX_TERMS]
@@ -91,8 +92,8 @@ def _top(
             found.append(
                 Relation(
                     ordered[lowest.bit_length() - 1],
-                    tuple(t[1] for t in subset if t[0] == "skills"),
-                    tuple(t[1] for t in subset if t[0] == "topics"),
+                    tuple(t[1] for t in subset if t[0] == Kind.SKILLS),
+                    tuple(t[1] for t in subset if t[0] == Kind.TOPICS),
                 )
             )
         if len(found) >= limit:

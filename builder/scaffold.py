@@ -14,6 +14,7 @@ from builder.diagnostics import did_you_mean, format_text
 from builder.discover import CONTENT_DIR, discover
 from builder.frontmatter import MAX_FRONT_MATTER_CHARS, SUMMARY_MAX, guess_slug
 from builder.slugs import MAX_ID, slugify
+from builder.taxonomy import Kind
 
 SUMMARY = "What a reader learns from '{title}' and why it matters."
 
@@ -54,9 +55,9 @@ def new_lesson(
     config = loaded.config
     topics, skills = list(dict.fromkeys(topics)), list(dict.fromkeys(skills))  # --topic x --topic x
     problems = [
-        f"unknown {kind[:-1]} '{term}'{did_you_mean(term, config.vocabulary(kind))}; choose from: "
+        f"unknown {kind.singular} '{term}'{did_you_mean(term, config.vocabulary(kind))}; choose from: "
         + ", ".join(sorted(config.vocabulary(kind)))
-        for kind, terms in (("topics", topics), ("skills", skills))
+        for kind, terms in ((Kind.TOPICS, topics), (Kind.SKILLS, skills))
         for term in terms
         if term not in config.vocabulary(kind)
     ]

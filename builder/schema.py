@@ -13,6 +13,8 @@ from builder.slugs import MAX_ID
 from builder.yamlsource import YamlDocument, YamlPath
 
 Model = TypeVar("Model", bound=BaseModel)
+SLUG_HINT = "must be lowercase letters, digits and single hyphens, like 'api-design'"
+PATTERN_HINTS: dict[str, str] = {}  # a pattern's own message, registered beside the pattern
 
 
 def validate(
@@ -48,7 +50,8 @@ def _diagnostic(
     at = document.value_at((*where, *loc))
     message = str(err["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
-        message = "must be lowercase letters, digits and single hyphens, like 'api-design'"
+        pattern = str(err.get("ctx", {}).get("pattern", ""))
+        message = PATTERN_HINTS.get(pattern, SLUG_HINT)
     if kind == "string_type" and isinstance(err.get("input"), bool | int | float | None):
         message = _yaml_read(err.get("input"))
     if kind in {"model_type", "dict_type"} and not loc:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
 from builder.markdown import Heading
+from builder.records import picklable
 from builder.related import Relation
+from builder.taxonomy import Kind
 
 WORDS_PER_MINUTE = 220
 
@@ -18,6 +21,7 @@ def date_text(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Card:
     slug: str
@@ -36,21 +40,26 @@ def card(lesson: Lesson) -> Card:
     )
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class TermView:
-    kind: str  # "topics" or "skills"
+    kind: Kind
     id: str
     title: str
     description: str
     count: int
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class AuthorView:
     name: str
     url: str | None
+    id: str = ""
+    page: str = ""  # the author's page on this site: its URL path
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class PathNav:
     path_id: str
@@ -61,6 +70,7 @@ class PathNav:
     next: Card | None
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class PathView:
     id: str
@@ -69,12 +79,14 @@ class PathView:
     steps: tuple[Card, ...]
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class RelatedView:
     card: Card
     reason: str
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class LessonView:
     slug: str
@@ -91,14 +103,15 @@ class LessonView:
     topics: tuple[TermView, ...]
     skills: tuple[TermView, ...]
     toc: tuple[Heading, ...]
-    body_html: str
+    body_html: object  # render.BodyRef: reads as the HTML
     prerequisites: tuple[Card, ...]
     path_nav: tuple[PathNav, ...]
     related: tuple[RelatedView, ...]
     backlinks: tuple[Card, ...]
+    extra: dict[str, Any]  # the lesson's front matter `extra:`, free data for the theme
 
 
-def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
+def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
     vocabulary = config.vocabulary(kind)
     return [
         TermView(kind, key, term.title, term.description, len(graph.lessons_with(kind, key)))
@@ -106,8 +119,12 @@ def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
     ]
 
 
-def reason(relation: Relation, config: SiteConfig) -> str:
-    """'shares skills: Pydantic, FastAPI · topic: API design'."""
+def reason(relation: Relation, config: SiteConfig, memo: dict[object, str] | None = None) -> str:
+    """'shares skills: Pydantic, FastAPI · topic: API design'; memo: the reasons already phrased."""
+    key = (relation.shared_skills, relation.shared_topics)
+    known = memo.get(key) if memo is not None else None
+    if known is not None:
+        return known
     parts = []
     for kind, shared, vocabulary in (
         ("skill", relation.shared_skills, config.skills),
@@ -116,11 +133,19 @@ def reason(relation: Relation, config: SiteConfig) -> str:
         if shared:
             plural = "s" if len(shared) > 1 else ""
             parts.append(f"{kind}{plural}: " + ", ".join(vocabulary[key].title for key in shared))
-    return "shares " + " · ".join(parts)
+    text = "shares " + " · ".join(parts)
+    if memo is not None:
+        memo[key] = text
+    return text
 
 
 def lesson_view(
-    lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]
+    lesson: Lesson,
+    body_html: object,
+    graph: SiteGraph,
+    config: SiteConfig,
+    cards: dict[str, Card],
+    reasons: dict[object, str] | None = None,
 ) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
@@ -135,21 +160,43 @@ def lesson_view(
         updated_text=date_text(meta.updated) if meta.updated else "",
         level=meta.level,
         reading_minutes=max(1, math.ceil(lesson.body.words / WORDS_PER_MINUTE)),
-        authors=tuple(AuthorView(config.authors[a].name, config.authors[a].url) for a in meta.authors),
-        topics=tuple(_term(config, "topics", key) for key in meta.topics),
-        skills=tuple(_term(config, "skills", key) for key in meta.skills),
+        authors=tuple(author_view(config, a) for a in meta.authors),
+        topics=tuple(_term(config, Kind.TOPICS, key) for key in meta.topics),
+        skills=tuple(_term(config, Kind.SKILLS, key) for key in meta.skills),
         toc=tuple(h for h in lesson.body.headings if h.level in (2, 3)),
         body_html=body_html,
         prerequisites=tuple(cards[p] for p in meta.prerequisites if p in cards),
         path_nav=tuple(_path_nav(step, config, cards) for step in graph.path_steps.get(slug, ())),
-        related=tuple(RelatedView(cards[r.slug], reason(r, config)) for r in graph.related.get(slug, ())),
+        related=tuple(
+            RelatedView(cards[r.slug], reason(r, config, reasons)) for r in graph.related.get(slug, ())
+        ),
         backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+        extra=meta.extra,
     )
 
 
-def _term(config: SiteConfig, kind: str, key: str) -> TermView:
-    term = config.vocabulary(kind)[key]
-    return TermView(kind, key, term.title, term.description, 0)
+def author_view(config: SiteConfig, key: str) -> AuthorView:
+    author = config.authors[key]
+    return AuthorView(author.name, author.url, key, f"authors/{key}/")
+
+
+def _term(config: SiteConfig, kind: Kind, key: str) -> TermView:
+    return _terms(config)[kind, key]
+
+
+_TERMS: list[tuple[SiteConfig, dict[tuple[Kind, str], TermView]]] = []
+
+
+def _terms(config: SiteConfig) -> dict[tuple[Kind, str], TermView]:
+    """A lesson's topic and skill chips, made once per config (it is immutable)."""
+    if not _TERMS or _TERMS[0][0] is not config:
+        made = {
+            (kind, key): TermView(kind, key, term.title, term.description, 0)
+            for kind in (Kind.TOPICS, Kind.SKILLS)
+            for key, term in config.vocabulary(kind).items()
+        }
+        _TERMS[:] = [(config, made)]
+    return _TERMS[0][1]
 
 
 def _path_nav(step: PathStep, config: SiteConfig, cards: dict[str, Card]) -> PathNav:
@@ -164,6 +211,7 @@ def _path_nav(step: PathStep, config: SiteConfig, cards: dict[str, Card]) -> Pat
     )
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     title: str
@@ -173,9 +221,10 @@ class FeedEntry:
     authors: tuple[AuthorView, ...]
     categories: tuple[TermView, ...]
     summary: str
-    content: str
+    content: object  # render.BodyRef: reads as the HTML
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Feed:
     title: str

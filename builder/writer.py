@@ -22,7 +22,6 @@ class Work:
     target: Path
     previous: Path | None
     old_keys: dict[str, tuple[object, int]]
-    exact: bool = False  # compare jobs by their inputs themselves (in memory) rather than by digests
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +38,9 @@ def _do(work: Work, start: int, stop: int) -> list[Outcome]:
     outcomes = []
     target = str(work.target)
     previous = None if work.previous is None else str(work.previous)
+    templates = work.renderer.templates
     for job in work.jobs[start:stop]:
-        key = job.identity() if work.exact else job.key()
+        key = job.key(templates)
         destination = os.path.join(target, safe_name(job.name))
         old = work.old_keys.get(job.name)
         if previous is not None and old is not None and old[0] == key:

@@ -1,0 +1,58 @@
+"""What a build is asked to do and what it found: options, the analysis of a site, the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.config import LoadedConfig
+from builder.diagnostics import Diagnostic
+from builder.extensions import Extensions
+from builder.graph import SiteGraph
+from builder.theme import Theme
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    site_dir: Path
+    out_dir: Path | None = None
+    drafts: bool = False
+    jobs: int = 1
+    search: bool = True
+    strict: bool = False
+    base_url: str | None = None
+    preview: bool = False  # kb serve: asset URLs without fingerprints
+    force: bool = False  # replace an existing output folder kb did not write (never a source)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything known about a site before rendering."""
+
+    loaded: LoadedConfig | None = None
+    theme: Theme | None = None
+    graph: SiteGraph | None = None
+    extensions: Extensions | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.loaded is not None and self.theme is not None and self.graph is not None
+
+
+@dataclass(slots=True)
+class BuildResult:
+    diagnostics: list[Diagnostic]
+    out_dir: Path | None = None
+    pages: int = 0  # output files in the build
+    rendered: int = 0  # of which rendered or copied anew (the rest were unchanged)
+    changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
+    ok: bool = False
+    failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)

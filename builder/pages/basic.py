@@ -1,0 +1,30 @@
+"""Pages with no data of their own: the theme's assets, search, 404 and robots.txt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from builder.pages import page_type
+from builder.render import ASSETS_DIR, Page, PageJob, SiteRenderer
+
+
+@page_type("assets", 0)
+def assets(site: SiteRenderer) -> Iterator[PageJob]:
+    for name, data in sorted(site.static.items()):
+        yield PageJob(f"{ASSETS_DIR}/{name}", None, data=data)
+
+
+@page_type("search", 60)
+def search(site: SiteRenderer) -> Iterator[PageJob]:
+    page = Page("search/", "Search", f"Search the lessons of {site.config.title}.", "search")
+    yield site.page("search.html", page, sitemap="")
+
+
+@page_type("not-found", 90)
+def not_found(site: SiteRenderer) -> Iterator[PageJob]:
+    yield site.page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
+
+
+@page_type("robots", 91)
+def robots(site: SiteRenderer) -> Iterator[PageJob]:
+    yield PageJob("robots.txt", "robots.txt")

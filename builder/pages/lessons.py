@@ -1,0 +1,63 @@
+"""A page per lesson, and the index of every lesson, newest first, paginated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from builder import views
+from builder.pages import page_type
+from builder.pagination import paginate
+from builder.render import Page, PageJob, SiteRenderer, lastmod, output_name
+
+
+@page_type("lessons-index", 20)
+def lessons_index(site: SiteRenderer) -> Iterator[PageJob]:
+    config, graph = site.config, site.graph
+    everything = tuple(graph.lessons)
+    for pager, slugs in paginate("lessons/", everything, config.lists.page_size):
+        title = "All lessons" if pager.number == 1 else f"All lessons · page {pager.number}"
+        page = Page(pager.path, title, f"Every lesson of {config.title}.", "lessons")
+        cards = [site.cards[slug] for slug in slugs]
+        lastmod = site.newest(everything) if pager.number == 1 else None  # page 1 stands for the list
+        yield site.page("lessons.html", page, sitemap=lastmod, lessons=cards, pager=pager)
+
+
+@page_type("lesson", 30)
+def lessons(site: SiteRenderer) -> Iterator[PageJob]:
+    for slug in site.graph.lessons:
+        yield lesson_job(site, slug)
+
+
+def lesson_job(site: SiteRenderer, slug: str) -> PageJob:
+    lesson = site.graph.lessons[slug]
+    view = views.lesson_view(
+        lesson, site.body_html(lesson), site.graph, site.config, site.cards, site.reasons
+    )
+    page = Page(lesson.url, view.title, view.summary, "lessons")
+    context = {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
+    template = lesson.source.meta.template or "lesson.html"
+    return site.job(output_name(lesson.url), template, context, sitemap=lastmod(lesson))
+
+
+def _json_ld(site: SiteRenderer, view: views.LessonView) -> dict[str, Any]:
+    absolute = site.config.base_url + view.url
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": view.title,
+        "description": view.summary,
+        "datePublished": view.date.isoformat(),
+        "dateModified": (view.updated or view.date).isoformat(),
+        "url": absolute,
+        "mainEntityOfPage": absolute,
+        "keywords": [t.title for t in (*view.topics, *view.skills)],
+        "inLanguage": site.config.language,
+    }
+    if view.level:
+        data["educationalLevel"] = view.level
+    if view.authors:
+        data["author"] = [
+            {"@type": "Person", "name": a.name, **({"url": a.url} if a.url else {})} for a in view.authors
+        ]
+    return data

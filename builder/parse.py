@@ -1,0 +1,122 @@
+"""The parse stage: lesson files -> Lessons (front matter + rendered Markdown) or Diagnostics, only for the
+files whose bytes changed, in forked workers when there are many."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing as mp
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import cache, writer
+from builder.config import SiteConfig
+from builder.diagnostics import Diagnostic
+from builder.discover import Sources
+from builder.extensions import Plugin, plugin_failure
+from builder.frontmatter import Vocabulary, guess_slug, read_lesson
+from builder.graph import Lesson
+from builder.markdown import render_markdown
+from builder.records import content_digest, picklable
+
+
+@picklable
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    stamp: tuple[int, int]  # (mtime_ns, size)
+    digest: str
+    lesson: Lesson | None
+    diagnostics: tuple[Diagnostic, ...]
+    guessed_slug: str  # the lesson's slug, or a guess at it when the file has errors
+
+
+def parse_lesson(
+    path: str,
+    raw: bytes,
+    vocabulary: Vocabulary,
+    html: bool,
+    digest: str | None = None,
+    plugins: tuple[tuple[str, Plugin], ...] = (),
+) -> tuple[Lesson | None, list[Diagnostic]]:
+    """One lesson file -> a Lesson with its rendered body, or its Diagnostics. Pure: safe in a worker."""
+    source, diagnostics = read_lesson(path, raw, vocabulary, digest)
+    if source is None:
+        return None, diagnostics
+    try:
+        body = render_markdown(
+            source.body, first_line=source.body_line, html=html, plugins=tuple(p for _, p in plugins)
+        )
+    except Exception as exc:  # only the site's own plugins can fail here
+        return None, [plugin_failure(exc, path, source.body_line, plugins)]
+    return Lesson(dataclasses.replace(source, body=""), body), diagnostics  # the Markdown is not needed again
+
+
+_PLUGINS: tuple[tuple[str, Plugin], ...] = ()  # the site's Markdown plugins, inherited by forked workers
+
+
+def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
+    return parse_lesson(*args, plugins=_PLUGINS)
+
+
+def vocabulary_of(config: SiteConfig) -> Vocabulary:
+    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
+
+
+def parse_changed(
+    store: cache.Store,
+    site_dir: Path,
+    sources: Sources,
+    vocabulary: Vocabulary,
+    html: bool,
+    jobs: int,
+    plugins: tuple[tuple[str, Plugin], ...],
+) -> None:
+    """Parse the lesson files whose bytes changed since the store last saw them, in forked workers."""
+    global _PLUGINS
+    _PLUGINS = plugins
+    try:
+        _parse_changed(store, site_dir, sources, vocabulary, html, jobs)
+    finally:
+        _PLUGINS = ()
+
+
+def _parse_changed(
+    store: cache.Store, site_dir: Path, sources: Sources, vocabulary: Vocabulary, html: bool, jobs: int
+) -> None:
+    files = store.files
+    for gone in set(files) - set(sources.lessons):
+        store.drop_file(gone)
+    todo: list[tuple[str, tuple[int, int], bytes, str]] = []
+    prefix = f"{site_dir}{os.sep}"
+    for path in sources.lessons:
+        stat = os.stat(prefix + path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = files.get(path)
+        if known is not None and known.stamp == stamp:
+            continue
+        raw = (site_dir / path).read_bytes()
+        digest = content_digest(raw)
+        if known is not None and known.digest == digest:  # touched, not changed
+            store.set_file(path, dataclasses.replace(known, stamp=stamp))
+            continue
+        todo.append((path, stamp, raw, digest))
+    with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
+        work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
+        results = _parse_all(work, jobs)
+        for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
+            if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
+                store.bodies.add(lesson.body.digest, lesson.body.html)
+                lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
+            slug = lesson.slug if lesson is not None else guess_slug(path, raw)
+            store.set_file(path, ParsedFile(stamp, digest, lesson, tuple(problems), slug))
+
+
+def _parse_all(
+    work: list[tuple[str, bytes, Vocabulary, bool, str]], jobs: int
+) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
+    workers = writer.workers(jobs, len(work), 64)
+    if workers <= 1:
+        return map(_parse_job, work)
+    with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
+        return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
