@@ -185,6 +185,8 @@ class SiteRenderer:
         assert job.template is not None
         try:
             text = self.env.get_template(job.template).render(**job.context)
+        except cache.CacheCorrupt:  # a body the cache could not give back: kb rebuilds from scratch
+            raise
         except Exception as exc:  # whatever a template raises is its error
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
         if job.name.endswith(".xml"):
