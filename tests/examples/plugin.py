@@ -1,0 +1,328 @@
+"""The example runner: every Python block of content/**/*.md runs under pytest, unless its fence says norun.
+
+One lesson is one collector. Its runnable blocks are items that run in order in one shared module namespace
+(like a REPL session) inside a temporary working directory; every top-level `test_*` function the blocks
+define is an item too, with pytest fixtures as parameters (`async def` tests run under asyncio.run). A lesson
+whose blocks say `requires="postgres"` / `requires="redis"` gets a fresh database / a flushed Redis database
+through DATABASE_URL / REDIS_URL, and is skipped with the reason when the server cannot be reached.
+
+The items of one lesson may land on different pytest-xdist workers: a worker runs the lesson's earlier blocks
+itself (once) before the item it was given, so any item can run alone (`-k`).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import inspect
+import os
+import re
+import signal
+import sys
+import tempfile
+import types
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pluggy
+import pytest
+from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackEntry
+from _pytest.assertion.rewrite import rewrite_asserts
+
+from tests.examples.blocks import Block, block_problems, lesson_blocks, test_functions
+from tests.examples.services import Services, Unavailable
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CONTENT = ROOT / "content"
+HERE = str(Path(__file__).resolve().parent)
+BLOCK_SECONDS = 30  # a block or a lesson test running longer than this fails: examples must be quick
+PROPERTY = "kb-example"
+PYTEST = str(Path(pytest.__file__).resolve().parent.parent / "_pytest")
+PLUGGY = str(Path(pluggy.__file__).resolve().parent)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".md" and file_path.is_relative_to(CONTENT):
+        parts = file_path.relative_to(CONTENT).parts
+        if not any(part.startswith((".", "_")) for part in parts):  # kb ignores these files
+            return Lesson.from_parent(parent, path=file_path)
+    return None
+
+
+class BlockFailed(Exception):
+    """An earlier block of the lesson failed, so what follows cannot run."""
+
+
+class Session:
+    """One lesson's run on this worker: its namespace, working directory and services."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        name = "kb_example_" + re.sub(r"\W", "_", lesson.path.stem)
+        self.module = types.ModuleType(name)
+        self.module.__file__ = str(lesson.path)
+        sys.modules[name] = self.module  # dataclasses and pydantic resolve annotations through it
+        self.directory = tempfile.TemporaryDirectory(prefix="kb-example-")
+        self.done: set[int] = set()
+        self.failed: Block | None = None
+        self.services: Services | None = None
+        self.unavailable: str | None = None
+        try:
+            self.services = Services.provide(lesson.requires, lesson.display)
+        except Unavailable as reason:
+            self.unavailable = str(reason)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """The lesson's working directory and environment, and a time limit, for one item."""
+        if self.unavailable:
+            pytest.skip(self.unavailable)
+        environment = self.services.environment if self.services and self.services.environment else {}
+        saved_env = {key: os.environ.get(key) for key in environment}
+        saved_cwd = os.getcwd()
+        os.environ.update(environment)
+        os.chdir(self.directory.name)
+        previous = signal.signal(signal.SIGALRM, _timeout)
+        signal.alarm(BLOCK_SECONDS)
+        try:
+            yield
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+            os.chdir(saved_cwd)
+            for key, value in saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def execute(self, block: Block) -> None:
+        # Blank lines in front keep the lesson's own line numbers in tracebacks; pytest's assertion
+        # rewriting makes a failing `assert` in a lesson test show its values.
+        source = "\n" * block.line + block.code
+        tree = ast.parse(source, str(block.path))
+        rewrite_asserts(tree, source.encode(), None, self.lesson.config)
+        exec(compile(tree, str(block.path), "exec", dont_inherit=True), self.module.__dict__)
+
+    def run_until(self, index: int) -> None:
+        """Run the lesson's runnable blocks before `index` that this worker has not run yet."""
+        for earlier in range(index):
+            if self.failed is not None:
+                raise BlockFailed(f"skipped: the block at {self.lesson.location(self.failed)} failed")
+            if earlier in self.done:
+                continue
+            block = self.lesson.runnable[earlier]
+            try:
+                self.execute(block)
+            except BaseException:
+                self.failed = block
+                raise
+            self.done.add(earlier)
+
+    def close(self) -> None:
+        sys.modules.pop(self.module.__name__, None)
+        self.module.__dict__.clear()
+        if self.services is not None:
+            self.services.release()
+        self.directory.cleanup()
+
+
+def _timeout(signum: int, frame: types.FrameType | None) -> None:
+    raise TimeoutError(f"an example ran longer than {BLOCK_SECONDS} s (inject a clock instead of sleeping)")
+
+
+_current: Session | None = None
+
+
+def session_for(lesson: Lesson) -> Session:
+    """The run of `lesson` on this worker; starting it ends the previous lesson's (items come in order)."""
+    global _current
+    if _current is not None and _current.lesson is not lesson:
+        _current.close()
+        _current = None
+    if _current is None:
+        _current = Session(lesson)
+    return _current
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    global _current
+    if _current is not None:
+        _current.close()
+        _current = None
+
+
+class Lesson(pytest.File):
+    """content/<...>.md: its runnable blocks, then the tests they define."""
+
+    def setup(self) -> None:
+        pass
+
+    @property
+    def display(self) -> str:
+        return self.path.relative_to(ROOT).as_posix()
+
+    def location(self, block: Block) -> str:
+        return f"{self.display}:{block.line}"
+
+    def load(self) -> None:
+        self.blocks = lesson_blocks(self.path)
+        self.runnable = [block for block in self.blocks if block.runs]
+        self.requires = frozenset().union(*(block.requires for block in self.runnable))
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        self.load()
+        python = [block for block in self.blocks if block.is_python]
+        if python:
+            yield Fences.from_parent(self, name="fences")
+        for index, block in enumerate(self.runnable):
+            yield BlockItem.from_parent(self, name=f"line-{block.line}", index=index)
+        for block in self.runnable:
+            for name, parameters in test_functions(block.code):
+                yield LessonTest.from_parent(
+                    self, name=name, callobj=lesson_test(self, name, parameters), block=block
+                )
+
+
+def lesson_test(lesson: Lesson, name: str, parameters: list[str]) -> Callable[..., None]:
+    """A stand-in with the signature pytest reads for fixtures; it calls the lesson's own function."""
+
+    def run(**fixtures: Any) -> None:
+        session = session_for(lesson)
+        with session.active():
+            try:
+                session.run_until(len(lesson.runnable))
+            except BlockFailed as reason:
+                pytest.skip(str(reason))
+            function = session.module.__dict__[name]
+            result = function(**fixtures)
+            if inspect.iscoroutine(result):
+                asyncio.run(result)
+
+    run.__name__ = run.__qualname__ = name
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+    )
+    return run
+
+
+class LessonTest(pytest.Function):
+    """A `test_*` function defined by the lesson's blocks; pytest resolves its fixtures as usual."""
+
+    def __init__(self, *, block: Block, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.block = block
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        assert isinstance(self.parent, Lesson)
+        return self.path, self.block.line - 1, f"{self.parent.location(self.block)}: {self.name}"
+
+
+class BlockItem(pytest.Item):
+    """One runnable block; it fails with the lesson's path and the block's line."""
+
+    def __init__(self, *, index: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.index = index
+        lesson = self.parent
+        assert isinstance(lesson, Lesson)
+        self.lesson = lesson
+        self.block = lesson.runnable[index]
+        self.user_properties.append((PROPERTY, "block"))
+
+    def runtest(self) -> None:
+        session = session_for(self.lesson)
+        with session.active():
+            try:
+                session.run_until(self.index + 1)
+            except BlockFailed as reason:
+                pytest.skip(str(reason))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.block.line - 1, f"{self.lesson.location(self.block)}: python block"
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        session = _current
+        failed = session.failed if session is not None and session.failed is not None else self.block
+
+        def ours(entry: TracebackEntry) -> bool:
+            return not str(entry.path).startswith((HERE, PYTEST, PLUGGY))
+
+        excinfo.traceback = excinfo.traceback.filter(ours)
+        where = f"{self.lesson.location(failed)}: this python block raised {excinfo.typename}"
+        return f"{where}\n{excinfo.getrepr(style='short', chain=True)}"
+
+
+class Fences(pytest.Item):
+    """The guard: every Python block of the lesson runs, or its fence gives a reason (norun="why")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        lesson = self.parent
+        assert isinstance(lesson, Lesson)
+        self.lesson = lesson
+        exempt = sum(1 for block in lesson.blocks if block.is_python and not block.runs)
+        self.user_properties.append((PROPERTY, f"exempt {exempt}"))
+
+    def runtest(self) -> None:
+        problems = [
+            f"{self.lesson.location(block)}: {problem}"
+            for block in self.lesson.blocks
+            for problem in block_problems(block)
+        ]
+        if problems:
+            raise FenceError("\n".join(problems))
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, FenceError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.lesson.display}: python fences"
+
+
+class FenceError(Exception):
+    pass
+
+
+class Tally:
+    """Counts of blocks by outcome, kept on the controller from the reports the workers send."""
+
+    def __init__(self) -> None:
+        self.blocks: Counter[str] = Counter()
+        self.exempt = 0
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = [value for key, value in report.user_properties if key == PROPERTY]
+        if not properties:
+            return
+        kind = properties[0]
+        if kind.startswith("exempt ") and report.when == "call":
+            self.exempt += int(kind.split()[1])
+        elif kind == "block" and report.when == "call":
+            self.blocks[report.outcome] += 1
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        ran = self.blocks["passed"] + self.blocks["failed"]
+        if not ran and not self.blocks["skipped"] and not self.exempt:
+            return
+        terminalreporter.write_sep("=", "lesson examples")
+        terminalreporter.write_line(
+            f"python blocks: {ran} run ({self.blocks['failed']} failed), {self.blocks['skipped']} skipped, "
+            f"{self.exempt} exempt (norun)"
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist) keeps the count
+        config.pluginmanager.register(Tally(), "kb-example-tally")
