@@ -105,15 +105,42 @@ def block_problems(block: Block) -> list[str]:
     return problems
 
 
-def test_functions(code: str) -> list[tuple[str, list[str]]]:
-    """The top-level `test_*` functions a block defines, with the parameters pytest fills (fixtures)."""
-    found = []
-    for node in ast.parse(code).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_"):
-            arguments = node.args
-            positional = [*arguments.posonlyargs, *arguments.args]
-            required = positional[: len(positional) - len(arguments.defaults)]
-            keyword_only = zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-            required += [argument for argument, default in keyword_only if default is None]
-            found.append((node.name, [argument.arg for argument in required]))
-    return found
+@dataclass(frozen=True)
+class Definition:
+    """A top-level function of a block that pytest should see: a `test_*` function or a fixture."""
+
+    block: Block
+    name: str
+    parameters: tuple[str, ...]  # the ones without a default: fixtures, or parametrized names
+    parametrized: tuple[str, ...]  # names given by @pytest.mark.parametrize
+
+
+def definitions(block: Block) -> tuple[list[Definition], list[Definition]]:
+    """The `test_*` functions and the `@pytest.fixture` functions a block defines at top level."""
+    tests, fixtures = [], []
+    for node in ast.parse(block.code).body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        required = positional[: len(positional) - len(arguments.defaults)]
+        keyword_only = zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        required += [argument for argument, default in keyword_only if default is None]
+        names = tuple(argument.arg for argument in required)
+        decorators = [ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list]
+        parametrized: list[str] = []
+        for decorator in node.decorator_list:
+            if (
+                isinstance(decorator, ast.Call)
+                and ast.unparse(decorator.func).endswith("mark.parametrize")
+                and decorator.args
+                and isinstance(decorator.args[0], ast.Constant)
+                and isinstance(decorator.args[0].value, str)
+            ):
+                parametrized += [name.strip() for name in decorator.args[0].value.split(",") if name.strip()]
+        definition = Definition(block, node.name, names, tuple(parametrized))
+        if any(d in {"pytest.fixture", "fixture"} for d in decorators):
+            fixtures.append(definition)
+        elif node.name.startswith("test_"):
+            tests.append(definition)
+    return tests, fixtures

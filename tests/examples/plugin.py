@@ -25,14 +25,14 @@ import types
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pluggy
 import pytest
 from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackEntry
 from _pytest.assertion.rewrite import rewrite_asserts
 
-from tests.examples.blocks import Block, block_problems, lesson_blocks, test_functions
+from tests.examples.blocks import Block, block_problems, definitions, lesson_blocks
 from tests.examples.services import Services, Unavailable
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -79,7 +79,7 @@ class Session:
     def active(self) -> Iterator[None]:
         """The lesson's working directory and environment, and a time limit, for one item."""
         if self.unavailable:
-            pytest.skip(self.unavailable)
+            skip_here(self.unavailable)
         environment = self.services.environment if self.services and self.services.environment else {}
         saved_env = {key: os.environ.get(key) for key in environment}
         saved_cwd = os.getcwd()
@@ -128,6 +128,11 @@ class Session:
         if self.services is not None:
             self.services.release()
         self.directory.cleanup()
+
+
+def skip_here(reason: str) -> NoReturn:
+    """Skip, reported at the lesson item's own location rather than this file's."""
+    raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
 def _timeout(signum: int, frame: types.FrameType | None) -> None:
@@ -180,37 +185,119 @@ class Lesson(pytest.File):
             yield Fences.from_parent(self, name="fences")
         for index, block in enumerate(self.runnable):
             yield BlockItem.from_parent(self, name=f"line-{block.line}", index=index)
-        for block in self.runnable:
-            for name, parameters in test_functions(block.code):
+        found = [definitions(block) for block in self.runnable]
+        fixtures = [fixture for _, defined in found for fixture in defined]
+        ours = {fixture.name for fixture in fixtures}
+        wanted_by_fixtures = {name for fixture in fixtures for name in fixture.parameters}
+        for tests, _ in found:
+            for test in tests:
+                from_pytest = (set(test.parameters) | wanted_by_fixtures) - ours - set(test.parametrized)
                 yield LessonTest.from_parent(
-                    self, name=name, callobj=lesson_test(self, name, parameters), block=block
+                    self, name=test.name, callobj=lesson_test(self, test.name, sorted(from_pytest)), block=test.block
                 )
 
 
-def lesson_test(lesson: Lesson, name: str, parameters: list[str]) -> Callable[..., None]:
-    """A stand-in with the signature pytest reads for fixtures; it calls the lesson's own function."""
+def lesson_test(lesson: Lesson, name: str, from_pytest: list[str]) -> Callable[..., None]:
+    """A stand-in with the signature pytest reads for fixtures; it calls the lesson's own function.
 
-    def run(**fixtures: Any) -> None:
+    Fixtures the lesson defines (`@pytest.fixture` in a block) are set up here, around each call, since
+    they only exist once the blocks ran; pytest provides the others (tmp_path, monkeypatch, ...).
+    """
+
+    def run(**provided: Any) -> None:
         session = session_for(lesson)
         with session.active():
             try:
                 session.run_until(len(lesson.runnable))
             except BlockFailed as reason:
-                pytest.skip(str(reason))
+                skip_here(str(reason))
             function = session.module.__dict__[name]
-            result = function(**fixtures)
-            if inspect.iscoroutine(result):
-                asyncio.run(result)
+            for label, values in parametrized_cases(function):
+                with contextlib.ExitStack() as stack:
+                    fixtures = LessonFixtures(session.module.__dict__, {**provided, **values}, stack)
+                    try:
+                        result = function(**{p: fixtures.get(p) for p in required_parameters(function)})
+                        if inspect.iscoroutine(result):
+                            asyncio.run(result)
+                    except Exception as error:
+                        if label:
+                            error.add_note(f"parametrized with {label}")
+                        raise
 
     run.__name__ = run.__qualname__ = name
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+        [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY) for p in from_pytest]
     )
     return run
 
 
+def required_parameters(function: Callable[..., Any]) -> list[str]:
+    return [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+
+
+def parametrized_cases(function: Callable[..., Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every combination of the function's @pytest.mark.parametrize values, with a label for failures."""
+    cases: list[tuple[str, dict[str, Any]]] = [("", {})]
+    for mark in reversed(getattr(function, "pytestmark", [])):
+        if mark.name != "parametrize":
+            continue
+        names, values = mark.args[0], mark.args[1]
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",") if n.strip()]
+        rows = []
+        for value in values:
+            value = value.values if hasattr(value, "values") and hasattr(value, "marks") else value
+            if len(names) == 1:
+                value = (value,)
+            rows.append(dict(zip(names, value, strict=True)))
+        cases = [
+            (", ".join(x for x in (label, ", ".join(f"{k}={v!r}" for k, v in row.items())) if x), {**given, **row})
+            for label, given in cases
+            for row in rows
+        ]
+    return cases
+
+
+class LessonFixtures:
+    """The lesson's own fixtures for one test call: set up on demand, torn down by the exit stack."""
+
+    def __init__(self, namespace: dict[str, Any], provided: dict[str, Any], stack: contextlib.ExitStack) -> None:
+        self.namespace = namespace
+        self.values = dict(provided)
+        self.stack = stack
+        for name, value in list(namespace.items()):
+            marker = getattr(value, "_fixture_function_marker", None)
+            if marker is not None and marker.autouse:
+                self.get(name)
+
+    def get(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        definition = self.namespace.get(name)
+        if getattr(definition, "_fixture_function_marker", None) is None:
+            raise LookupError(f"fixture {name!r} is neither defined by the lesson nor given by pytest")
+        function = definition.__wrapped__  # type: ignore[union-attr]
+        value = function(**{p: self.get(p) for p in required_parameters(function)})
+        if inspect.isgenerator(value):
+            generator = value
+            value = next(generator)
+            self.stack.callback(_finish, generator)
+        self.values[name] = value
+        return value
+
+
+def _finish(generator: Iterator[Any]) -> None:
+    with contextlib.suppress(StopIteration):
+        next(generator)
+
+
 class LessonTest(pytest.Function):
-    """A `test_*` function defined by the lesson's blocks; pytest resolves its fixtures as usual."""
+    """A `test_*` function defined by the lesson's blocks."""
 
     def __init__(self, *, block: Block, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -239,7 +326,7 @@ class BlockItem(pytest.Item):
             try:
                 session.run_until(self.index + 1)
             except BlockFailed as reason:
-                pytest.skip(str(reason))
+                skip_here(str(reason))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.block.line - 1, f"{self.lesson.location(self.block)}: python block"

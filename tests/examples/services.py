@@ -16,8 +16,9 @@ import psycopg
 import redis
 from psycopg import sql
 
-POSTGRES = os.environ.get("KB_EXAMPLES_POSTGRES", "postgresql://postgres:postgres@127.0.0.1:5432")
-REDIS = os.environ.get("KB_EXAMPLES_REDIS", "redis://127.0.0.1:6379")
+# The servers scripts/services starts or reuses (same environment variables for other ports).
+POSTGRES = f"postgresql://postgres:postgres@127.0.0.1:{os.environ.get('KB_POSTGRES_PORT', '5432')}"
+REDIS = f"redis://127.0.0.1:{os.environ.get('KB_REDIS_PORT', '6379')}"
 # Redis has 16 numbered databases; each pytest-xdist worker takes its own, from this one up.
 REDIS_FIRST_DB = int(os.environ.get("KB_EXAMPLES_REDIS_DB", "10"))
 
