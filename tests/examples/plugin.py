@@ -15,6 +15,9 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import inspect
 import os
 import re
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import types
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -124,6 +127,7 @@ class Session:
 
     def close(self) -> None:
         sys.modules.pop(self.module.__name__, None)
+        TITLED.forget()
         self.module.__dict__.clear()
         if self.services is not None:
             self.services.release()
@@ -410,6 +414,51 @@ class Tally:
         )
 
 
+class TitledBlocks(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """A runnable block titled `name.py` can be imported as `name` by the examples of every lesson.
+
+    So a lesson can say `from problems import problem` where another lesson shows problems.py; the module
+    is loaded afresh for each lesson (the runner forgets it when the lesson ends).
+    """
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, Block] = {}
+        for path in sorted(CONTENT.rglob("*.md")):
+            for block in lesson_blocks(path):
+                title = block.attributes.get("title") or ""
+                if block.runs and title.endswith(".py") and title[:-3].isidentifier():
+                    self.blocks.setdefault(title[:-3], block)
+        self.loaded: set[str] = set()
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self.blocks:
+            return None
+        return importlib.util.spec_from_loader(fullname, self, origin=str(self.blocks[fullname].path))
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        block = self.blocks[module.__name__]
+        module.__file__ = str(block.path)
+        self.loaded.add(module.__name__)
+        code = compile("\n" * block.line + block.code, str(block.path), "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
+    def forget(self) -> None:
+        for name in self.loaded:
+            sys.modules.pop(name, None)
+        self.loaded.clear()
+
+
+TITLED = TitledBlocks()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    sys.meta_path.append(TITLED)
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist) keeps the count
         config.pluginmanager.register(Tally(), "kb-example-tally")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if TITLED in sys.meta_path:
+        sys.meta_path.remove(TITLED)
