@@ -35,6 +35,7 @@ import pluggy
 import pytest
 from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackEntry
 from _pytest.assertion.rewrite import rewrite_asserts
+from _pytest.fixtures import FixtureFunctionDefinition
 
 from tests.examples.blocks import Block, block_problems, definitions, lesson_blocks
 from tests.examples.services import Services, Unavailable
@@ -277,17 +278,16 @@ class LessonFixtures:
         self.values = dict(provided)
         self.stack = stack
         for name, value in list(namespace.items()):
-            marker = getattr(value, "_fixture_function_marker", None)
-            if marker is not None and marker.autouse:
+            if isinstance(value, FixtureFunctionDefinition) and value._fixture_function_marker.autouse:
                 self.get(name)
 
     def get(self, name: str) -> Any:
         if name in self.values:
             return self.values[name]
         definition = self.namespace.get(name)
-        if getattr(definition, "_fixture_function_marker", None) is None:
+        if not isinstance(definition, FixtureFunctionDefinition):
             raise LookupError(f"fixture {name!r} is neither defined by the lesson nor given by pytest")
-        function = definition.__wrapped__  # type: ignore[union-attr]
+        function = definition._get_wrapped_function()
         value = function(**{p: self.get(p) for p in required_parameters(function)})
         if inspect.isgenerator(value):
             generator = value
@@ -420,23 +420,29 @@ class TitledBlocks(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """A runnable block titled `name.py` can be imported as `name` by the examples of every lesson.
 
     So a lesson can say `from problems import problem` where another lesson shows problems.py; the module
-    is loaded afresh for each lesson (the runner forgets it when the lesson ends).
+    is loaded afresh for each lesson (the runner forgets it when the lesson ends). When several lessons
+    show a file of that name, the running lesson's own comes first, then the first in path order.
     """
 
     def __init__(self) -> None:
-        self.blocks: dict[str, Block] = {}
+        self.candidates: dict[str, list[Block]] = {}
         for path in sorted(CONTENT.rglob("*.md")):
             for block in lesson_blocks(path):
                 title = block.attributes.get("title") or ""
                 if block.runs and title.endswith(".py") and title[:-3].isidentifier():
-                    self.blocks.setdefault(title[:-3], block)
+                    self.candidates.setdefault(title[:-3], []).append(block)
+        self.blocks: dict[str, Block] = {}
         self.loaded: set[str] = set()
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in self.blocks:
+        candidates = self.candidates.get(fullname)
+        if not candidates:
             return None
+        running = _current.lesson.path if _current is not None else None
+        own = [block for block in candidates if block.path == running]
+        self.blocks[fullname] = (own or candidates)[0]
         return importlib.util.spec_from_loader(fullname, self, origin=str(self.blocks[fullname].path))
 
     def exec_module(self, module: types.ModuleType) -> None:

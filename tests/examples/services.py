@@ -53,7 +53,8 @@ def worker_number() -> int:
 
 @dataclass
 class Services:
-    """What one lesson was given; `environment` goes into os.environ while its blocks and tests run."""
+    """What one lesson was given; `environment` goes into os.environ while its blocks and tests run:
+    DATABASE_URL (and TEST_DATABASE_URL, the same) for postgres, REDIS_URL for redis."""
 
     database: str | None = None
     environment: dict[str, str] | None = None
@@ -68,12 +69,14 @@ class Services:
         assert provided.environment is not None
         if "postgres" in wanted:
             stem = re.sub(r"[^a-z0-9]+", "_", lesson.lower())[:40]
-            provided.database = f"kbex_{stem}_{worker_number()}_{os.getpid()}"
+            # "_test" at the end: lessons may refuse to touch a database not named as one.
+            provided.database = f"kbex_{stem}_{worker_number()}_{os.getpid()}_test"
             with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
                 name = sql.Identifier(provided.database)
                 admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
                 admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-            provided.environment["DATABASE_URL"] = f"{POSTGRES}/{provided.database}"
+            url = f"{POSTGRES}/{provided.database}"
+            provided.environment["DATABASE_URL"] = provided.environment["TEST_DATABASE_URL"] = url
         if "redis" in wanted:
             url = f"{REDIS}/{REDIS_FIRST_DB + worker_number()}"
             with redis.Redis.from_url(url) as client:
