@@ -68,9 +68,10 @@ class Session:
         self.lesson = lesson
         name = "kb_example_" + re.sub(r"\W", "_", lesson.path.stem)
         self.module = types.ModuleType(name)
-        self.module.__file__ = str(lesson.path)
         sys.modules[name] = self.module  # dataclasses and pydantic resolve annotations through it
         self.directory = tempfile.TemporaryDirectory(prefix="kb-example-")
+        # Code that writes next to its own file writes into the temporary directory, never into content/.
+        self.module.__file__ = str(Path(self.directory.name) / f"{name}.py")
         self.done: set[int] = set()
         self.failed: Block | None = None
         self.services: Services | None = None
