@@ -72,6 +72,13 @@ class Session:
         self.directory = tempfile.TemporaryDirectory(prefix="kb-example-")
         # Code that writes next to its own file writes into the temporary directory, never into content/.
         self.module.__file__ = str(Path(self.directory.name) / f"{name}.py")
+        # A block titled "app/main.py" is that file in the working directory, for imports and subprocesses.
+        for block in lesson.blocks:
+            title = Path(block.attributes.get("title") or "x.txt")
+            if block.is_python and title.suffix == ".py" and not title.is_absolute() and ".." not in title.parts:
+                target = Path(self.directory.name, title)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(block.code, encoding="utf-8")
         self.done: set[int] = set()
         self.failed: Block | None = None
         self.services: Services | None = None
@@ -91,6 +98,7 @@ class Session:
         saved_cwd = os.getcwd()
         os.environ.update(environment)
         os.chdir(self.directory.name)
+        sys.path.insert(0, self.directory.name)  # as in a REPL started there
         previous = signal.signal(signal.SIGALRM, _timeout)
         signal.alarm(BLOCK_SECONDS)
         try:
@@ -99,6 +107,7 @@ class Session:
         finally:
             signal.alarm(0)
             signal.signal(signal.SIGALRM, previous)
+            sys.path.remove(self.directory.name)
             os.chdir(saved_cwd)
             for key, value in saved_env.items():
                 if value is None:
@@ -132,6 +141,9 @@ class Session:
     def close(self) -> None:
         sys.modules.pop(self.module.__name__, None)
         TITLED.forget()
+        for name, module in list(sys.modules.items()):
+            if (getattr(module, "__file__", None) or "").startswith(self.directory.name):
+                del sys.modules[name]
         self.module.__dict__.clear()
         if self.services is not None:
             self.services.release()
