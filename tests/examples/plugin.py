@@ -142,7 +142,8 @@ class Session:
         sys.modules.pop(self.module.__name__, None)
         TITLED.forget()
         for name, module in list(sys.modules.items()):
-            if (getattr(module, "__file__", None) or "").startswith(self.directory.name):
+            places = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+            if any(str(place).startswith(self.directory.name) for place in places):
                 del sys.modules[name]
         self.module.__dict__.clear()
         if self.services is not None:
