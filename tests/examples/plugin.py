@@ -477,6 +477,8 @@ TITLED = TitledBlocks()
 
 def pytest_configure(config: pytest.Config) -> None:
     sys.meta_path.append(TITLED)
+    # Lessons mark async tests the way pytest-asyncio users do; the runner itself runs them.
+    config.addinivalue_line("markers", "asyncio: an async test (the example runner runs it with asyncio.run)")
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist) keeps the count
         config.pluginmanager.register(Tally(), "kb-example-tally")
 
