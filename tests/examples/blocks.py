@@ -95,7 +95,9 @@ def block_problems(block: Block) -> list[str]:
         return []
     problems = list(block.problems)
     unknown = sorted(set(block.attributes) - KNOWN_ATTRIBUTES - {"lines"})
-    problems += [f"unknown fence attribute {name!r} (known: norun, requires, title, linenums)" for name in unknown]
+    problems += [
+        f"unknown fence attribute {name!r} (known: norun, requires, title, linenums)" for name in unknown
+    ]
     if "norun" in block.attributes and not block.norun:
         problems.append('norun needs a reason: norun="why this block cannot run"')
     if "requires" in block.attributes:

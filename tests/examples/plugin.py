@@ -40,8 +40,8 @@ from _pytest.fixtures import FixtureFunctionDefinition
 from tests.examples.blocks import Block, block_problems, definitions, lesson_blocks
 from tests.examples.services import Services, Unavailable
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-CONTENT = ROOT / "content"
+# The lessons: the repository's content/, or another folder (the runner's own tests use a fixture site).
+CONTENT = Path(os.environ.get("KB_EXAMPLES_CONTENT") or Path(__file__).parents[2] / "content").resolve()
 HERE = str(Path(__file__).resolve().parent)
 BLOCK_SECONDS = 30  # a block or a lesson test running longer than this fails: examples must be quick
 PROPERTY = "kb-example"
@@ -75,7 +75,12 @@ class Session:
         # A block titled "app/main.py" is that file in the working directory, for imports and subprocesses.
         for block in lesson.blocks:
             title = Path(block.attributes.get("title") or "x.txt")
-            if block.is_python and title.suffix == ".py" and not title.is_absolute() and ".." not in title.parts:
+            if (
+                block.is_python
+                and title.suffix == ".py"
+                and not title.is_absolute()
+                and ".." not in title.parts
+            ):
                 target = Path(self.directory.name, title)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(block.code, encoding="utf-8")
@@ -189,7 +194,7 @@ class Lesson(pytest.File):
 
     @property
     def display(self) -> str:
-        return self.path.relative_to(ROOT).as_posix()
+        return self.path.relative_to(CONTENT.parent).as_posix()
 
     def location(self, block: Block) -> str:
         return f"{self.display}:{block.line}"
@@ -214,7 +219,10 @@ class Lesson(pytest.File):
             for test in tests:
                 from_pytest = (set(test.parameters) | wanted_by_fixtures) - ours - set(test.parametrized)
                 yield LessonTest.from_parent(
-                    self, name=test.name, callobj=lesson_test(self, test.name, sorted(from_pytest)), block=test.block
+                    self,
+                    name=test.name,
+                    callobj=lesson_test(self, test.name, sorted(from_pytest)),
+                    block=test.block,
                 )
 
 
@@ -277,7 +285,10 @@ def parametrized_cases(function: Callable[..., Any]) -> list[tuple[str, dict[str
                 value = (value,)
             rows.append(dict(zip(names, value, strict=True)))
         cases = [
-            (", ".join(x for x in (label, ", ".join(f"{k}={v!r}" for k, v in row.items())) if x), {**given, **row})
+            (
+                ", ".join(x for x in (label, ", ".join(f"{k}={v!r}" for k, v in row.items())) if x),
+                {**given, **row},
+            )
             for label, given in cases
             for row in rows
         ]
@@ -287,7 +298,9 @@ def parametrized_cases(function: Callable[..., Any]) -> list[tuple[str, dict[str
 class LessonFixtures:
     """The lesson's own fixtures for one test call: set up on demand, torn down by the exit stack."""
 
-    def __init__(self, namespace: dict[str, Any], provided: dict[str, Any], stack: contextlib.ExitStack) -> None:
+    def __init__(
+        self, namespace: dict[str, Any], provided: dict[str, Any], stack: contextlib.ExitStack
+    ) -> None:
         self.namespace = namespace
         self.values = dict(provided)
         self.stack = stack
@@ -351,9 +364,7 @@ class BlockItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.block.line - 1, f"{self.lesson.location(self.block)}: python block"
 
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: Any = None
-    ) -> str | TerminalRepr:
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         session = _current
         failed = session.failed if session is not None and session.failed is not None else self.block
 
@@ -385,9 +396,7 @@ class Fences(pytest.Item):
         if problems:
             raise FenceError("\n".join(problems))
 
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: Any = None
-    ) -> str | TerminalRepr:
+    def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, FenceError):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
@@ -409,7 +418,7 @@ class Tally:
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = [value for key, value in report.user_properties if key == PROPERTY]
+        properties = [str(value) for key, value in report.user_properties if key == PROPERTY]
         if not properties:
             return
         kind = properties[0]
