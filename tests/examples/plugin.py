@@ -22,9 +22,9 @@ import importlib.util
 import inspect
 import os
 import re
-import signal
 import sys
 import tempfile
+import threading
 import types
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -95,7 +95,7 @@ class Session:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        """The lesson's working directory and environment, and a time limit, for one item."""
+        """The lesson's working directory and environment, for one item."""
         if self.unavailable:
             skip_here(self.unavailable)
         environment = self.services.environment if self.services and self.services.environment else {}
@@ -104,14 +104,10 @@ class Session:
         os.environ.update(environment)
         os.chdir(self.directory.name)
         sys.path.insert(0, self.directory.name)  # as in a REPL started there
-        previous = signal.signal(signal.SIGALRM, _timeout)
-        signal.alarm(BLOCK_SECONDS)
         try:
             yield
             gc.collect()  # what the example leaked (sockets, transports) is reported on its own item
         finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
             sys.path.remove(self.directory.name)
             os.chdir(saved_cwd)
             for key, value in saved_env.items():
@@ -161,8 +157,26 @@ def skip_here(reason: str) -> NoReturn:
     raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
-def _timeout(signum: int, frame: types.FrameType | None) -> None:
-    raise TimeoutError(f"an example ran longer than {BLOCK_SECONDS} s (inject a clock instead of sleeping)")
+def in_own_thread(work: Callable[[], None]) -> None:
+    """Run lesson code on a thread of its own, where no event loop runs (the main thread may have one:
+    Playwright's, in the same worker), so examples can call asyncio.run; a hung example fails, not hangs."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as failure:
+            failures.append(failure)
+
+    thread = threading.Thread(target=target, name="kb-example", daemon=True)
+    thread.start()
+    thread.join(BLOCK_SECONDS)
+    if thread.is_alive():
+        raise TimeoutError(
+            f"an example ran longer than {BLOCK_SECONDS} s (inject a clock instead of sleeping)"
+        )
+    if failures:
+        raise failures[0]
 
 
 _current: Session | None = None
@@ -236,22 +250,25 @@ def lesson_test(lesson: Lesson, name: str, from_pytest: list[str]) -> Callable[.
     def run(**provided: Any) -> None:
         session = session_for(lesson)
         with session.active():
-            try:
-                session.run_until(len(lesson.runnable))
-            except BlockFailed as reason:
-                skip_here(str(reason))
-            function = session.module.__dict__[name]
-            for label, values in parametrized_cases(function):
-                with contextlib.ExitStack() as stack:
-                    fixtures = LessonFixtures(session.module.__dict__, {**provided, **values}, stack)
-                    try:
-                        result = function(**{p: fixtures.get(p) for p in required_parameters(function)})
-                        if inspect.iscoroutine(result):
-                            asyncio.run(result)
-                    except Exception as error:
-                        if label:
-                            error.add_note(f"parametrized with {label}")
-                        raise
+            in_own_thread(lambda: call(session, provided))
+
+    def call(session: Session, provided: dict[str, Any]) -> None:
+        try:
+            session.run_until(len(lesson.runnable))
+        except BlockFailed as reason:
+            skip_here(str(reason))
+        function = session.module.__dict__[name]
+        for label, values in parametrized_cases(function):
+            with contextlib.ExitStack() as stack:
+                fixtures = LessonFixtures(session.module.__dict__, {**provided, **values}, stack)
+                try:
+                    result = function(**{p: fixtures.get(p) for p in required_parameters(function)})
+                    if inspect.iscoroutine(result):
+                        asyncio.run(result)
+                except Exception as error:
+                    if label:
+                        error.add_note(f"parametrized with {label}")
+                    raise
 
     run.__name__ = run.__qualname__ = name
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -356,10 +373,13 @@ class BlockItem(pytest.Item):
     def runtest(self) -> None:
         session = session_for(self.lesson)
         with session.active():
-            try:
-                session.run_until(self.index + 1)
-            except BlockFailed as reason:
-                skip_here(str(reason))
+            in_own_thread(lambda: self.run_blocks(session))
+
+    def run_blocks(self, session: Session) -> None:
+        try:
+            session.run_until(self.index + 1)
+        except BlockFailed as reason:
+            skip_here(str(reason))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.block.line - 1, f"{self.lesson.location(self.block)}: python block"

@@ -192,6 +192,18 @@ def test_a_run_over_a_lesson_folder(pytester: pytest.Pytester, monkeypatch: pyte
     assert "python blocks: 0 run (0 failed), 4 skipped, 1 exempt (norun)" in output
 
     monkeypatch.delenv("KB_POSTGRES_PORT")
+    # As under Playwright's sync API, an event loop runs in the main thread: examples still call asyncio.run.
+    pytester.makeconftest(
+        """
+        import asyncio
+
+        pytest_plugins = ["tests.examples.plugin"]
+
+
+        def pytest_configure(config):
+            asyncio.events._set_running_loop(asyncio.new_event_loop())
+        """
+    )
     lesson.write_text(LESSON)
     (content / "topic" / "broken.md").write_text(BROKEN)
     result, output = run(pytester)
