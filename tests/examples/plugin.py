@@ -6,6 +6,11 @@ define is an item too, with pytest fixtures as parameters (`async def` tests run
 whose blocks say `requires="postgres"` / `requires="redis"` gets a fresh database / a flushed Redis database
 through DATABASE_URL / REDIS_URL, and is skipped with the reason when the server cannot be reached.
 
+A block titled `name.py` is also written to that directory, and importable as `name` from every lesson.
+Fixtures a lesson defines (`@pytest.fixture` in a block) are set up afresh for each test that asks for them,
+whatever their scope; the cases of a lesson's `@pytest.mark.parametrize` run inside that test's one item.
+Lesson code runs on a thread of its own, so it may call asyncio.run whatever runs in the main thread.
+
 The items of one lesson may land on different pytest-xdist workers: a worker runs the lesson's earlier blocks
 itself (once) before the item it was given, so any item can run alone (`-k`).
 """
