@@ -9,6 +9,7 @@ import pytest
 
 from builder.build import BuildOptions, SiteBuilder, analyse
 from builder.graph import SiteGraph
+from tests.examples.blocks import lesson_blocks
 
 ROOT = Path(__file__).parent.parent
 
@@ -24,22 +25,6 @@ def graph(builder: SiteBuilder) -> SiteGraph:
     assert [f"{d.path}:{d.line}: {d.code}: {d.message}" for d in analysis.diagnostics] == []
     assert analysis.graph is not None
     return analysis.graph
-
-
-def python_blocks(body: str) -> list[tuple[int, str]]:
-    blocks: list[tuple[int, str]] = []
-    current: list[str] | None = None
-    start = 0
-    for number, line in enumerate(body.split("\n"), 1):
-        stripped = line.strip()
-        if current is None and stripped in {"```python", "```py"}:
-            current, start = [], number
-        elif current is not None and stripped.startswith("```"):
-            blocks.append((start, "\n".join(current)))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return blocks
 
 
 def test_at_least_24_published_lessons(graph: SiteGraph) -> None:
@@ -64,16 +49,28 @@ def test_every_lesson_meets_the_writing_standard(graph: SiteGraph, builder: Site
 
 
 def test_every_python_example_compiles(graph: SiteGraph) -> None:
+    """Exempt blocks (norun) too: a fragment that is not Python is a typo, whatever the fence says."""
     failures = []
     for lesson in graph.lessons.values():
-        lines = (ROOT / lesson.source.path).read_text(encoding="utf-8").split("\n")
-        body = "\n".join(lines[lesson.source.body_line - 1 :])
-        for line, code in python_blocks(body):
-            try:
-                ast.parse(code)
-            except SyntaxError as exc:
-                failures.append(f"{lesson.source.path}:{lesson.source.body_line + line}: {exc.msg}")
+        for block in lesson_blocks(ROOT / lesson.source.path):
+            if block.is_python:
+                try:
+                    ast.parse(block.code)
+                except SyntaxError as exc:
+                    failures.append(f"{lesson.source.path}:{block.line + (exc.lineno or 0)}: {exc.msg}")
     assert failures == []
+
+
+def test_the_runner_sees_every_python_fence() -> None:
+    """Every ```python / ```py fence line, attributes or not, is a block the example runner parses."""
+    fences = 0
+    for path in sorted((ROOT / "content").rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        fences += sum(1 for line in lines if line.split(" ")[0] in {"```python", "```py"})
+    parsed = sum(
+        block.is_python for path in (ROOT / "content").rglob("*.md") for block in lesson_blocks(path)
+    )
+    assert parsed == fences > 60
 
 
 def test_vocabulary_is_used_and_paths_exist(graph: SiteGraph) -> None:

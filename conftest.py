@@ -1,0 +1,3 @@
+"""The example runner (tests/examples/plugin.py) collects the Python blocks of content/**/*.md."""
+
+pytest_plugins = ["tests.examples.plugin", "pytester"]
