@@ -117,7 +117,8 @@ def _fence(
     if info.language.lower() == "mermaid":
         env["has_diagram"] = True
         source = escapeHtml(token.content)
-        return f'<div class="mermaid-diagram"><pre class="mermaid" tabindex="0">{source}</pre></div>\n'
+        pre = f'<pre class="mermaid" tabindex="0">{source}</pre>'
+        return f'<div class="mermaid-diagram" data-pagefind-ignore>{pre}</div>\n'
     env["has_code"] = True
     return render_code(token.content, info) + "\n"
 
@@ -258,7 +259,7 @@ def resolve_placeholders(html: str, url: Callable[[int], str], title: Callable[[
 
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
-    "div": {"role", "tabindex", "aria-label"},
+    "div": {"role", "tabindex", "aria-label", "data-pagefind-ignore"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height"},
     "input": {"type", "checked", "disabled", "aria-label"},

@@ -1,6 +1,6 @@
 """Screenshots of the reading pages at a phone and a desk width, for docs/screenshots/.
 
-    python scripts/screenshots.py              # the bundled site + the feature fixture, light and dark
+    python scripts/screenshots.py   # the bundled site + the feature fixture; light, some also dark
 
 Builds the bundled knowledge base (and tests/sites/reading, whose lesson uses every Markdown feature)
 into temporary folders, serves them on 127.0.0.1 and photographs the first screen of each page with
@@ -31,6 +31,7 @@ BUNDLED = {
     "search": "search/?q=retry",
 }
 FIXTURE = {"features": "lessons/retries-with-backoff/", "path-complete": "lessons/circuit-breakers/"}
+DARK_TOO = {"features", "lesson"}  # every page in light; these also in dark
 
 
 def shoot(url: str, pages: dict[str, str], out: Path, schemes: tuple[str, ...]) -> None:
@@ -46,6 +47,8 @@ def shoot(url: str, pages: dict[str, str], out: Path, schemes: tuple[str, ...]) 
                 )
                 page = context.new_page()
                 for name, path in pages.items():
+                    if scheme == "dark" and name not in DARK_TOO:
+                        continue
                     page.goto(url + path)
                     page.wait_for_load_state("networkidle")
                     if page.locator(".mermaid-diagram").count():
