@@ -30,8 +30,12 @@ BUNDLED = {
     "path": "paths/",
     "search": "search/?q=retry",
 }
-FIXTURE = {"features": "lessons/retries-with-backoff/", "path-complete": "lessons/circuit-breakers/"}
-DARK_TOO = {"features", "lesson"}  # every page in light; these also in dark
+FIXTURE = {
+    "features": "lessons/retries-with-backoff/",
+    "features-code": "lessons/retries-with-backoff/#backoff-with-jitter",
+    "path-complete": "lessons/circuit-breakers/",
+}
+DARK_TOO = {"features", "features-code", "lesson"}  # every page in light; these also in dark
 
 
 def shoot(url: str, pages: dict[str, str], out: Path, schemes: tuple[str, ...]) -> None:
@@ -55,6 +59,9 @@ def shoot(url: str, pages: dict[str, str], out: Path, schemes: tuple[str, ...]) 
                         page.locator(".mermaid-svg svg").first.wait_for(timeout=15_000)
                     if name == "path-complete":
                         page.locator(".path-pager").scroll_into_view_if_needed()
+                    if "#" in path:  # the diagram's height arrives after the jump to the heading
+                        page.evaluate(f"document.getElementById({path.split('#')[1]!r}).scrollIntoView()")
+                        page.wait_for_timeout(300)
                     suffix = "" if scheme == "light" else "-dark"
                     page.screenshot(path=str(out / f"{name}-{size}{suffix}.png"))
                 context.close()
