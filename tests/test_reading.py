@@ -346,7 +346,9 @@ def test_print_is_light_without_navigation_and_with_wrapped_code(browser: Browse
     context = open_context(browser, "desk", "dark")
     page = context.new_page()
     page.goto(site_url + FEATURES)
+    expect(page.locator(".mermaid-svg.scheme-dark svg")).to_be_visible(timeout=15_000)
     page.emulate_media(media="print")
+    assert "invert(1)" in page.evaluate("getComputedStyle(document.querySelector('.mermaid-svg svg')).filter")
     style = "(s, p) => getComputedStyle(document.querySelector(s), p || null)"
     assert page.evaluate(f"({style})('body').color") == "rgb(0, 0, 0)"
     assert page.evaluate(f"({style})('body').backgroundColor") == "rgb(255, 255, 255)"

@@ -16,7 +16,7 @@
     return media.matches;
   }
 
-  function show(block, svg, error) {
+  function show(block, svg, error, scheme) {
     var output = block.querySelector(".mermaid-svg");
     if (!output) {
       output = document.createElement("div");
@@ -37,6 +37,7 @@
     }
     if (message) message.remove();
     output.innerHTML = svg;
+    output.classList.toggle("scheme-dark", scheme === "dark");  // print turns a dark drawing light
     var drawing = output.querySelector("svg");
     if (drawing) {
       drawing.setAttribute("role", "img");
@@ -63,10 +64,10 @@
         var source = block.querySelector("pre.mermaid").textContent;
         var id = "kb-diagram-" + (count += 1);
         return mermaid.render(id, source).then(
-          function (result) { show(block, result.svg, null); },
+          function (result) { show(block, result.svg, null, scheme); },
           function (error) {
             var text = String((error && (error.message || error.str)) || error).split("\n").slice(0, 4).join(" ");
-            show(block, "", text.trim());
+            show(block, "", text.trim(), scheme);
             var stray = document.getElementById("d" + id);
             if (stray) stray.remove();
           }
