@@ -27,7 +27,7 @@ BUNDLED = {
     "home": "",
     "lesson": "lessons/retries-backoff-jitter/",
     "term": "topics/reliability/",
-    "path": "paths/",
+    "path": "paths/backend-foundations/",
     "search": "search/?q=retry",
 }
 FIXTURE = {
