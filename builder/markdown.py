@@ -159,6 +159,17 @@ def _table_close(
     return renderer.renderToken(tokens, idx, options, env).rstrip("\n") + "</div>\n"
 
 
+def _header_cell(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An empty header cell (the corner of a comparison table) is a plain cell: a header names something."""
+    token = tokens[idx]
+    inline = tokens[idx + 1] if token.nesting == 1 else tokens[idx - 1]
+    if inline.type == "inline" and not inline.content.strip():
+        return renderer.renderToken([token.copy(tag="td"), inline], 0, options, env)  # inline: no line break
+    return renderer.renderToken(tokens, idx, options, env)
+
+
 @lru_cache(maxsize=4)
 def _parser(html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code})
@@ -171,6 +182,8 @@ def _parser(html: bool) -> MarkdownIt:
     md.add_render_rule("alert_open", _alert_open)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
+    md.add_render_rule("th_open", _header_cell)
+    md.add_render_rule("th_close", _header_cell)
     return md
 
 

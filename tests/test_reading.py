@@ -98,6 +98,18 @@ def test_tables_scroll_in_a_named_focusable_region(out: Path) -> None:
     assert region.table is not None
 
 
+def test_an_empty_corner_header_cell_is_a_plain_cell() -> None:
+    page = BeautifulSoup(
+        render_markdown("|  | FastAPI | Django |\n|--|--|--|\n| async | yes | partly |\n").html, "html.parser"
+    )
+    assert [(cell.name, cell.text) for cell in page.select("thead tr > *")] == [
+        ("td", ""),
+        ("th", "FastAPI"),
+        ("th", "Django"),
+    ]
+    assert page.select_one(".table-wrap")["aria-label"] == "Table: FastAPI, Django"
+
+
 def test_mermaid_source_stays_readable_without_javascript(out: Path) -> None:
     diagram = lesson(out, "retries-with-backoff").select_one(".mermaid-diagram pre.mermaid")
     assert diagram.text.startswith("sequenceDiagram\n    participant C as Client")
@@ -357,4 +369,18 @@ def test_print_is_light_without_navigation_and_with_wrapped_code(browser: Browse
     assert page.evaluate(f"({style})('pre.highlight').whiteSpace") == "pre-wrap"
     after = page.evaluate(f"({style})('.lesson-body a[href^=\"https\"]', '::after').content")
     assert after == '" (" attr(href) ")"' or "aws.amazon.com" in after
+    context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_readable_without_javascript(browser: Browser, site_url: str, size: str) -> None:
+    context = open_context(browser, size, "light", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + FEATURES)
+    expect(page.locator(".code-block pre").first).to_contain_text("def backoff(")
+    expect(page.locator("pre.mermaid")).to_contain_text("sequenceDiagram")
+    expect(page.locator("#toc a[href='#resources']")).to_be_visible()  # the contents stay open
+    expect(page.locator("#site-nav").get_by_role("link", name="Paths")).to_be_visible()
+    expect(page.locator(".menu-toggle")).to_be_hidden()
+    expect(page.locator(".copy-button")).to_have_count(0)
     context.close()
