@@ -3,6 +3,7 @@ phone (390x844) and a desk (1440x900) size, in light and dark."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +23,10 @@ SIZES = {"phone": (390, 844), "desk": (1440, 900)}
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    public = tmp_path_factory.mktemp("reading") / "public"
-    result = build(BuildOptions(site_dir=SITES / "reading", out_dir=public, search=True))
+    site = tmp_path_factory.mktemp("reading") / "site"
+    shutil.copytree(SITES / "reading", site, ignore=shutil.ignore_patterns(".kb-cache"))  # no stale cache
+    public = site / "public"
+    result = build(BuildOptions(site_dir=site, out_dir=public, search=True))
     assert result.ok, (result.failure, result.diagnostics)
     return public
 
