@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -24,7 +25,7 @@ from mdit_py_plugins.gfm import gfm_plugin
 
 from builder.anchors import heading_ids_plugin, heading_text
 from builder.autolink import linear_autolinks
-from builder.highlight import highlight_code
+from builder.highlight import highlight_code, parse_info, render_code
 from builder.linkpos import SourceCursor, html_links
 from builder.records import content_digest, picklable
 from builder.slugs import heading_id
@@ -65,6 +66,8 @@ class RenderedBody:
     links: tuple[LinkRef, ...]
     words: int
     digest: str  # of html: stands for the body when deciding whether a page must be rendered again
+    has_code: bool = False  # the page needs the highlighting stylesheet
+    has_diagram: bool = False  # the page needs Mermaid
 
 
 _WIKI_STOP = re.compile(r"[\[\]\n]")
@@ -95,6 +98,8 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
         inner = state.src[start + 2 : end] if end >= 0 else ""
         if not inner.strip() or "\n" in inner or "[" in inner or "]" in inner:
             return False
+        if state.src.startswith("(", end + 2):
+            return False  # [[1]](url): a plain link reading "[1]", GitHub's citation style
         if not silent:
             target, _, text = inner.partition("|")
             link = state.push("link_open", "a", 1)
@@ -122,6 +127,69 @@ def _task_list_item(
     return result
 
 
+def _fence(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Code with its title, language, marked lines and line numbers; a mermaid fence as a diagram whose
+    source stays readable (and is what the diagram script draws from) until it is drawn."""
+    token = tokens[idx]
+    info = parse_info(unescapeAll(token.info))
+    if info.language.lower() == "mermaid":
+        env["has_diagram"] = True
+        source = escapeHtml(token.content)
+        pre = f'<pre class="mermaid" tabindex="0">{source}</pre>'
+        return f'<div class="mermaid-diagram" data-pagefind-ignore>{pre}</div>\n'
+    env["has_code"] = True
+    return render_code(token.content, info) + "\n"
+
+
+def _code_block(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env["has_code"] = True
+    return render_code(tokens[idx].content, parse_info("")) + "\n"
+
+
+def _alert_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A GitHub alert is a note for assistive technology; its title (Note, Warning, ...) is its first text."""
+    tokens[idx].attrSet("role", "note")
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _table_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Tables scroll inside a focusable region named after their columns, so keyboards can scroll them."""
+    columns = []
+    for token in tokens[idx + 1 :]:
+        if token.type == "thead_close" or token.type == "table_close":
+            break
+        if token.type == "inline" and token.content.strip():
+            columns.append(_plain(token))
+    label = escapeHtml("Table: " + ", ".join(columns[:4]) + (", ..." if len(columns) > 4 else ""))
+    table = renderer.renderToken(tokens, idx, options, env)
+    return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">{table}'
+
+
+def _table_close(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return renderer.renderToken(tokens, idx, options, env).rstrip("\n") + "</div>\n"
+
+
+def _header_cell(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An empty header cell (the corner of a comparison table) is a plain cell: a header names something."""
+    token = tokens[idx]
+    inline = tokens[idx + 1] if token.nesting == 1 else tokens[idx - 1]
+    if inline.type == "inline" and not inline.content.strip():
+        return renderer.renderToken([token.copy(tag="td"), inline], 0, options, env)  # inline: no line break
+    return renderer.renderToken(tokens, idx, options, env)
+
+
 @lru_cache(maxsize=4)
 def _parser(html: bool, plugins: tuple[Callable[[MarkdownIt], None], ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code, "store_labels": True})
@@ -130,6 +198,13 @@ def _parser(html: bool, plugins: tuple[Callable[[MarkdownIt], None], ...] = ()) 
     md.use(wikilinks_plugin)
     md.use(heading_ids_plugin, heading_id)
     md.add_render_rule("list_item_open", _task_list_item)
+    md.add_render_rule("fence", _fence)
+    md.add_render_rule("code_block", _code_block)
+    md.add_render_rule("alert_open", _alert_open)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
+    md.add_render_rule("th_open", _header_cell)
+    md.add_render_rule("th_close", _header_cell)
     for plugin in plugins:  # the site's markdown.plugins, in order
         plugin(md)
     return md
@@ -162,12 +237,18 @@ def render_markdown(
             links.record(token.children, cursor, html)
         elif html and token.type == "html_block":
             token.content = links.raw_html(token.content, cursor)
-    rendered = md.renderer.render(tokens, md.options, {})
+    rendered = md.renderer.render(tokens, md.options, env)  # the fence rules note has_code in env
     if html:
         rendered = sanitize(rendered)
     words = len(_WORD.findall(body))
     return RenderedBody(
-        rendered, tuple(headings), tuple(links.found), words, content_digest(rendered.encode())
+        rendered,
+        tuple(headings),
+        tuple(links.found),
+        words,
+        content_digest(rendered.encode()),
+        has_code=env.get("has_code", False),
+        has_diagram=env.get("has_diagram", False),
     )
 
 
@@ -247,6 +328,7 @@ def resolve_placeholders(html: str, url: Callable[[int], str], title: Callable[[
 
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
+    "div": {"role", "tabindex", "aria-label", "data-pagefind-ignore"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height"},
     "input": {"type", "checked", "disabled", "aria-label"},

@@ -88,6 +88,24 @@ class RelatedView:
 
 @picklable
 @dataclass(frozen=True, slots=True)
+class TocEntry:
+    heading: Heading
+    children: tuple[Heading, ...]
+
+
+def toc_tree(headings: tuple[Heading, ...]) -> tuple[TocEntry, ...]:
+    """Sections (h2) with their subsections (h3); an h3 before any h2 stands on its own."""
+    entries: list[tuple[Heading, list[Heading]]] = []
+    for heading in headings:
+        if heading.level == 3 and entries and entries[-1][0].level == 2:
+            entries[-1][1].append(heading)
+        else:
+            entries.append((heading, []))
+    return tuple(TocEntry(heading, tuple(children)) for heading, children in entries)
+
+
+@picklable
+@dataclass(frozen=True, slots=True)
 class LessonView:
     slug: str
     url: str
@@ -103,7 +121,10 @@ class LessonView:
     topics: tuple[TermView, ...]
     skills: tuple[TermView, ...]
     toc: tuple[Heading, ...]
+    toc_tree: tuple[TocEntry, ...]
     body_html: object  # render.BodyRef: reads as the HTML
+    has_code: bool  # load the highlighting stylesheet
+    has_diagram: bool  # load Mermaid
     prerequisites: tuple[Card, ...]
     path_nav: tuple[PathNav, ...]
     related: tuple[RelatedView, ...]
@@ -149,6 +170,9 @@ def lesson_view(
 ) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
+    toc = tuple(h for h in lesson.body.headings if h.level in (2, 3))
+    related = graph.related.get(slug, ())
+    shown = {r.slug for r in related}
     return LessonView(
         slug=slug,
         url=lesson.url,
@@ -163,14 +187,15 @@ def lesson_view(
         authors=tuple(author_view(config, a) for a in meta.authors),
         topics=tuple(_term(config, Kind.TOPICS, key) for key in meta.topics),
         skills=tuple(_term(config, Kind.SKILLS, key) for key in meta.skills),
-        toc=tuple(h for h in lesson.body.headings if h.level in (2, 3)),
+        toc=toc,
+        toc_tree=toc_tree(toc),
         body_html=body_html,
+        has_code=lesson.body.has_code,
+        has_diagram=lesson.body.has_diagram,
         prerequisites=tuple(cards[p] for p in meta.prerequisites if p in cards),
         path_nav=tuple(_path_nav(step, config, cards) for step in graph.path_steps.get(slug, ())),
-        related=tuple(
-            RelatedView(cards[r.slug], reason(r, config, reasons)) for r in graph.related.get(slug, ())
-        ),
-        backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+        related=tuple(RelatedView(cards[r.slug], reason(r, config, reasons)) for r in related),
+        backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ()) if s not in shown),
         extra=meta.extra,
     )
 

@@ -31,3 +31,22 @@
     if (box) { event.preventDefault(); box.focus(); }
   });
 })();
+// The menu button of narrow screens: shows and hides the main navigation (always shown without JS).
+(function () {
+  "use strict";
+  var button = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("site-nav");
+  if (!button || !nav) return;
+  button.hidden = false;
+  function set(open) {
+    nav.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  button.addEventListener("click", function () { set(!nav.classList.contains("open")); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && nav.classList.contains("open")) { set(false); button.focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (nav.classList.contains("open") && !nav.contains(event.target) && !button.contains(event.target)) set(false);
+  });
+})();
