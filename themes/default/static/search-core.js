@@ -85,6 +85,14 @@ export function nearestWord(word, vocabulary) {
   return bestDistance <= limit ? best : word;
 }
 
+// The sections of a lesson that matched best (Pagefind sub-results with a heading anchor), in page order.
+export function bestSections(data, count) {
+  const weight = (sub) => (sub.weighted_locations || []).reduce((sum, loc) => sum + loc.balanced_score, 0);
+  const anchored = (data.sub_results || []).filter((sub) => sub.anchor && sub.url.includes("#"));
+  const best = new Set([...anchored].sort((a, b) => weight(b) - weight(a)).slice(0, count));
+  return anchored.filter((sub) => best.has(sub));
+}
+
 // "retry" and "retries", "cache" and "caching": a crude stemmer is enough to compare with a title.
 function sameWord(a, b) {
   if (a === b) return true;
@@ -164,7 +172,9 @@ export class LessonSearch {
         for (const result of found.results) {
           const score = result.score * discount;
           const known = scores.get(result.id);
-          if (!known || known.score < score) scores.set(result.id, { id: result.id, score, result });
+          // The first way that found a lesson (the words as typed, when they did) supplies its highlights.
+          if (!known) scores.set(result.id, { id: result.id, score, result });
+          else known.score = Math.max(known.score, score);
         }
       }
     }
