@@ -99,7 +99,9 @@ function activeCount(state) {
   return FACETS.reduce((sum, facet) => sum + state[facet].length, 0);
 }
 
-function renderFacets(state, counts, narrowed) {
+// narrowed: a query or a filter is active, so values that would give no lesson, or add none to a facet
+// that already has a tick, are left out.
+function renderFacets(state, counts, narrowed, total = 0) {
   const focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
   for (const facet of FACETS) {
     const box = panel.querySelector(`fieldset[data-facet="${facet}"] .facet-options`);
@@ -107,7 +109,7 @@ function renderFacets(state, counts, narrowed) {
     orderedValues(facet).forEach((value, index) => {
       const count = counts[facet][value];
       const checked = state[facet].includes(value);
-      if (narrowed && count === 0 && !checked) return;
+      if (narrowed && !checked && (count === 0 || (state[facet].length && count === total))) return;
       const id = `facet-${facet}-${index}`;
       const checkbox = element("input", { type: "checkbox", id, value, "data-facet": facet });
       checkbox.checked = checked;
@@ -178,6 +180,15 @@ async function showMore(token, withSections) {
 
 async function run(state) {
   const token = ++sequence;
+  app.setAttribute("aria-busy", "true");
+  try {
+    await update(state, token);
+  } finally {
+    if (token === sequence) app.removeAttribute("aria-busy");
+  }
+}
+
+async function update(state, token) {
   if (input.value.trim() !== state.q) input.value = state.q;
   if (!pagefind) return;
   const active = activeCount(state);
@@ -203,7 +214,7 @@ async function run(state) {
   current = hits.filter((hit) => matches(hit.id, state, null));
   shown = 0;
   list.replaceChildren();
-  renderFacets(state, facetCounts(hits, state), true);
+  renderFacets(state, facetCounts(hits, state), true, current.length);
   await showMore(token, Boolean(state.q));
   if (token !== sequence) return;
   const n = current.length;
