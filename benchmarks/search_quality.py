@@ -118,19 +118,24 @@ def report(title: str, outcomes: list[Outcome]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--raw", action="store_true", help="also rank with Pagefind alone, for comparison")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is not met")
     args = parser.parse_args(argv)
     cases = load_cases()
-    with tempfile.TemporaryDirectory() as scratch, served_site(Path(scratch) / "public") as url:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            if args.raw:
-                print(report("Pagefind alone:", rank_all(page, url, cases, raw=True)), end="\n\n")
-            outcomes = rank_all(page, url, cases, raw=False)
-            browser.close()
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        served_site(Path(scratch) / "public") as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        if args.raw:
+            print(report("Pagefind alone:", rank_all(page, url, cases, raw=True)), end="\n\n")
+        outcomes = rank_all(page, url, cases, raw=False)
+        browser.close()
     print(report("kb search (search-core.js over Pagefind):", outcomes))
     met = all(o.rank and o.rank <= TOP for o in outcomes) and mrr(outcomes) >= TARGET_MRR
     return 0 if met or not args.check else 1

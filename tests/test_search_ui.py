@@ -119,7 +119,12 @@ def test_facet_counts_are_the_results_after_ticking(page: Page, site_url: str) -
     search(page, site_url + "search/?q=retry")
     checks = []
     # The case first: Reliability ticked, then API design (OR within a facet), then a skill (AND).
-    for facet, value in [("topic", "Reliability"), ("topic", "API design"), ("skill", "Python"), ("level", "intermediate")]:
+    for facet, value in [
+        ("topic", "Reliability"),
+        ("topic", "API design"),
+        ("skill", "Python"),
+        ("level", "intermediate"),
+    ]:
         promised = count_of(page, facet, value)
         facet_box(page, facet, value).check()
         settled(page)
@@ -134,11 +139,18 @@ def test_facet_counts_are_the_results_after_ticking(page: Page, site_url: str) -
         promised = count_of(page, "skill", value)
         facet_box(page, "skill", value).check()
         settled(page)
-        expect(page.locator("#search-status")).to_have_text(f"{promised} lesson{'s' if promised != 1 else ''} found.")
+        expect(page.locator("#search-status")).to_have_text(
+            f"{promised} lesson{'s' if promised != 1 else ''} found."
+        )
         facet_box(page, "skill", value).uncheck()
         settled(page)
     params = {key: sorted(values) for key, values in parse_qs(urlsplit(page.url).query).items()}
-    assert params == {"q": ["retry"], "topic": ["API design", "Reliability"], "skill": ["Python"], "level": ["intermediate"]}
+    assert params == {
+        "q": ["retry"],
+        "topic": ["API design", "Reliability"],
+        "skill": ["Python"],
+        "level": ["intermediate"],
+    }
     page.get_by_role("button", name="Clear filters").click()
     expect(page).to_have_url(site_url + "search/?q=retry")
     assert page.evaluate("document.activeElement !== document.body")
@@ -249,13 +261,17 @@ def test_header_dropdown_see_all_opens_the_search_page(page: Page, site_url: str
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
     expect(page).to_have_url(site_url + "search/?q=zero%20downtime")
-    expect(page.locator(".result-title a").first).to_have_attribute("href", "/kb/lessons/zero-downtime-migrations/")
+    expect(page.locator(".result-title a").first).to_have_attribute(
+        "href", "/kb/lessons/zero-downtime-migrations/"
+    )
     expect(page.locator("#search-input")).to_be_focused()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1440"])
-def test_axe_finds_nothing_on_search(browser: Browser, site_url: str, scheme: str, viewport: dict[str, int]) -> None:
+def test_axe_finds_nothing_on_search(
+    browser: Browser, site_url: str, scheme: str, viewport: dict[str, int]
+) -> None:
     context = browser.new_context(color_scheme=scheme, viewport=viewport)
     page = context.new_page()
     axe = Axe()
