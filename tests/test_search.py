@@ -155,7 +155,7 @@ def test_lesson_title_summary_and_terms_are_indexed_with_weight(tmp_path: Path) 
     assert weights[2] == ("4", "API design. Reliability. Pydantic. FastAPI. Python.")
     assert (
         body.select_one("[data-pagefind-meta^='date_text:']")["data-pagefind-meta"]
-        == "date_text:14 March 2026"
+        == "date_text:10 February 2026"
     )
     words = json.loads((out / "pagefind/kb-vocabulary.json").read_text())
     assert "validate" in words and words == sorted(set(words))
