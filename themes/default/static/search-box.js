@@ -23,9 +23,7 @@ if (window.matchMedia("(hover: hover) and (pointer: fine)").matches) {
 function load() {
   loading ||= (async () => {
     core = await import(form.dataset.core);
-    const pagefind = await import(form.dataset.bundle + "pagefind.js");
-    await pagefind.options({ baseUrl: form.dataset.base, excerptLength: 14 });
-    pagefind.init();
+    const pagefind = await core.openIndex(form.dataset.bundle, form.dataset.base, { excerptLength: 14 });
     engine = new core.LessonSearch(pagefind, {
       synonyms: JSON.parse(form.dataset.synonyms || "[]"),
       vocabularyUrl: form.dataset.bundle + "kb-vocabulary.json",

@@ -8,6 +8,8 @@
 //                 with more of them first, ranked after tier 1's
 // The best results of tier 1 are then re-scored with their titles and phrases (see rerank).
 export const FEW = 3;
+// Pagefind's ranking options, chosen with benchmarks/search_quality.py (see README, Search).
+export const RANKING = { termSimilarity: 2.0 };
 const SYNONYM_DISCOUNT = 0.9; // a lesson that matches the words typed ranks above one matching a synonym
 const RERANK = 12; // how many of the best results are re-scored with their titles
 const TITLE_BOOST = 1.6; // every query word is in the lesson's title (a share of them: a share of it)
@@ -99,6 +101,14 @@ function sameWord(a, b) {
   let common = 0;
   while (common < a.length && common < b.length && a[common] === b[common]) common++;
   return common >= Math.max(4, Math.min(a.length, b.length) - 2);
+}
+
+// Pagefind's JS API from the bundle, with kb's ranking options; `options` adds to or overrides them.
+export async function openIndex(bundleUrl, baseUrl, options = {}) {
+  const pagefind = await import(bundleUrl + "pagefind.js");
+  await pagefind.options({ baseUrl, ranking: RANKING, ...options });
+  pagefind.init();
+  return pagefind;
 }
 
 export class LessonSearch {

@@ -294,9 +294,7 @@ async function start() {
   try {
     const core = await import(app.dataset.core);
     bestSections = core.bestSections;
-    const loaded = await import(app.dataset.bundle + "pagefind.js");
-    await loaded.options({ baseUrl: app.dataset.base, excerptLength: 24 });
-    loaded.init();
+    const loaded = await core.openIndex(app.dataset.bundle, app.dataset.base, { excerptLength: 24 });
     const header = document.querySelector("form.header-search");
     engine = new core.LessonSearch(loaded, {
       synonyms: JSON.parse((header && header.dataset.synonyms) || "[]"),
