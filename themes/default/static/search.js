@@ -291,6 +291,11 @@ async function start() {
   app.addEventListener("keydown", onKeydown);
   toggle.hidden = false;
   toggle.addEventListener("click", () => setPanel(toggle.getAttribute("aria-expanded") !== "true"));
+  document.getElementById("filters-done").addEventListener("click", () => {
+    setPanel(false);
+    toggle.focus();
+    toggle.scrollIntoView({ block: "nearest" });
+  });
   try {
     const core = await import(app.dataset.core);
     bestSections = core.bestSections;
