@@ -16,7 +16,7 @@ TIMEOUT_SECONDS = 900
 
 # What a reader searches by: headings and the title/summary/terms block of lesson.html.
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
-_SEARCH_TERMS = re.compile(r'<div class="search-terms"[^>]*>(.*?)</div>', re.DOTALL)
+_SEARCH_TERMS = re.compile(r'<div data-pagefind-weight="\d+">(.*?)</div>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 

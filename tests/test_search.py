@@ -150,7 +150,10 @@ def test_lesson_title_summary_and_terms_are_indexed_with_weight(tmp_path: Path) 
     body = soup(out / "lessons/validate-at-the-edge/index.html").select_one("[data-pagefind-body]")
     block = body.select_one(".search-terms")
     assert block.has_attr("hidden")
-    weights = [(p["data-pagefind-weight"], p.get_text(" ", strip=True)) for p in block.select("p")]
+    weights = [
+        (p["data-pagefind-weight"], p.get_text(" ", strip=True))
+        for p in block.select("[data-pagefind-weight]")
+    ]
     assert weights[0] == ("10", "Validate at the edge")
     assert weights[2] == ("4", "API design. Reliability. Pydantic. FastAPI. Python.")
     assert (
@@ -163,8 +166,9 @@ def test_lesson_title_summary_and_terms_are_indexed_with_weight(tmp_path: Path) 
 
 def test_vocabulary_holds_headings_and_the_search_terms_of_indexed_pages() -> None:
     page = (
-        '<main data-pagefind-body><div class="search-terms" hidden><p>Idempotency &amp; keys</p></div>'
+        '<main data-pagefind-body><div class="search-terms" hidden><div data-pagefind-weight="10">Idempotency &amp; keys</div>'
+        '<div data-pagefind-weight="4">Reliability.</div></div>'
         '<h2 id="x">Claiming a <code>key</code> atomically</h2><p>bodyword appears only here</p></main>'
     )
-    assert vocabulary(page) == {"idempotency", "keys", "claiming", "atomically"}
+    assert vocabulary(page) == {"idempotency", "keys", "reliability", "claiming", "atomically"}
     assert vocabulary("<h1>Not indexed</h1>") == set()

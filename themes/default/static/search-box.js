@@ -5,6 +5,7 @@ const form = document.querySelector("form.header-search");
 const input = document.getElementById("header-search-input");
 const popup = document.getElementById("header-search-popup");
 const list = document.getElementById("header-search-list");
+const status = document.getElementById("header-search-status");
 
 let engine = null;
 let core = null;
@@ -77,6 +78,7 @@ async function update() {
   const query = input.value.trim();
   if (!query) {
     open(false);
+    status.textContent = "";
     return;
   }
   try {
@@ -99,6 +101,7 @@ async function update() {
   const label = total ? `See all ${total} result${total === 1 ? "" : "s"} for “${query}”` : `No lessons match “${query}”: open the search page`;
   items.push(option("header-search-option-all", allResultsUrl(query), [document.createTextNode(label)], " see-all"));
   list.replaceChildren(...items);
+  status.textContent = total ? `${total} lesson${total === 1 ? "" : "s"} found; the arrow keys move through the top ${top.length}.` : "No lessons match.";
   open(true);
   setActive(-1);
 }

@@ -206,6 +206,7 @@ async function update(state, token) {
     for (const facet of FACETS) counts[facet] = { ...allFilters[facet] };
     renderFacets(state, counts, false);
     current = [];
+    if (list.contains(document.activeElement)) input.focus();
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Type a few words, or choose a topic, skill or level.";
@@ -213,6 +214,7 @@ async function update(state, token) {
   }
   current = hits.filter((hit) => matches(hit.id, state, null));
   shown = 0;
+  if (list.contains(document.activeElement)) input.focus(); // the focused result is about to go
   list.replaceChildren();
   renderFacets(state, facetCounts(hits, state), true, current.length);
   await showMore(token, Boolean(state.q));
