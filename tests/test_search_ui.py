@@ -289,3 +289,12 @@ def test_axe_finds_nothing_on_search(
     found_violations["404"] = [v["id"] for v in axe.run(page).response["violations"]]
     context.close()
     assert found_violations == {"search": [], "dropdown": [], "404": []}
+
+
+def test_typos_are_corrected_and_rare_real_words_are_not(page: Page, site_url: str) -> None:
+    search(page, site_url + "search/?q=idempotncy")
+    expect(page.locator("#search-status")).to_contain_text("Showing matches for “idempotency” too.")
+    search(page, site_url + "search/?q=jsonb")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ lessons? found\.$"))
+    hrefs = {a.get_attribute("href") for a in page.locator(".result-title a").all()}
+    assert hrefs == {"/kb/lessons/pytest-fixtures-and-real-databases/", "/kb/lessons/idempotency-keys/"}

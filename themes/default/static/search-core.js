@@ -2,8 +2,9 @@
 // benchmarks/search_quality.py. A query is normalised (punctuation inside a token is dropped, as
 // Pagefind does when it indexes "N+1" or "asyncio.gather"), expanded with the synonyms of site.yml,
 // stripped of stop words ("why do my retries ..." -> "retries ..."), and searched in two tiers:
-//   1 all words   every word (or a synonym of it) must match, Pagefind's own semantics; a word missing from
-//                 the vocabulary of titles and headings is also tried as the nearest known word (a typo)
+//   1 all words   every word (or a synonym of it) must match, Pagefind's own semantics; a word that neither
+//                 the vocabulary of titles and headings nor the best lessons found hold is also tried as the
+//                 nearest word of the vocabulary (a typo)
 //   2 any word    only when tier 1 found fewer than FEW lessons: lessons with any of the words, those
 //                 with more of them first, ranked after tier 1's
 // The best results of tier 1 are then re-scored with their titles and phrases (see rerank).
@@ -161,10 +162,18 @@ export class LessonSearch {
     };
     if (!words.length) return { results: ranked, words, corrected: null };
     const vocabulary = await this.loadVocabulary();
-    const corrected = meaningful.map((word) => nearestWord(word, vocabulary));
+    let hits = await this.searchAll([words]);
+    // A word is a typo when neither the vocabulary nor the best lessons found for it hold it (Pagefind
+    // matches "idempotncy" loosely, so some lessons come back; none of them contains the word).
+    const found = new Set();
+    for (const data of await Promise.all(hits.slice(0, RERANK).map((hit) => hit.result.data()))) {
+      for (const word of tokens(data.content || "")) found.add(word);
+    }
+    const corrected = meaningful.map((word) => (found.has(word) ? word : nearestWord(word, vocabulary)));
     const typo = corrected.some((word, i) => word !== meaningful[i]);
     const lists = [words, ...(typo ? [corrected] : [])];
-    add(await this.rerank(await this.searchAll(lists), lists), 1);
+    if (typo) hits = await this.searchAll(lists);
+    add(await this.rerank(hits, lists), 1);
     if (ranked.length < FEW && meaningful.length > 1) add(await this.searchAny(corrected), 2);
     return { results: ranked, words, corrected: typo ? corrected.join(" ") : null };
   }
