@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__, cache, writer
+from builder.active import active_content
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
-from builder.discover import Sources, discover
+from builder.discover import Sources, discover, static_files
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
-from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
+from builder.output import clean_leftovers, is_stamped, refusal, safe_join, staging_dir, swap_in
 from builder.records import content_digest, picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -56,6 +57,7 @@ class BuildOptions:
     strict: bool = False
     base_url: str | None = None
     preview: bool = False  # kb serve: asset URLs without fingerprints
+    force: bool = False  # replace an existing output folder kb did not write (never a source)
 
 
 @dataclass(slots=True)
@@ -143,8 +145,12 @@ class SiteBuilder:
             at = loaded.document.value_at(("theme",))
             message = f"'theme': no folder themes/{config.theme}/ in the site"
             analysis.diagnostics.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
+        else:
+            analysis.diagnostics += analysis.theme.problems()
         sources, problems = discover(site_dir)
         analysis.diagnostics += problems
+        if not config.assets.allow_active:
+            analysis.diagnostics += active_content(site_dir, sources.assets)
         progress(f"reading {len(sources.lessons)} lessons")
         vocabulary = _vocabulary(config)
         epoch = repr(
@@ -391,13 +397,16 @@ class SiteBuilder:
         if plan is None or analysis.loaded is None or analysis.graph is None:
             return result
         out_dir = self.options.out_dir or self.options.site_dir / analysis.loaded.config.output_dir
+        refused = refusal(self.options.site_dir, out_dir, force=self.options.force)
+        if refused is not None:
+            _refuse_output(result, analysis.loaded, self.options.out_dir, refused)
+            return result
         clean_leftovers(out_dir)
         staging = staging_dir(out_dir)
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
         try:
             progress(f"rendering {len(analysis.graph.lessons)} lessons")
-            self.write(plan, staging, out_dir if out_dir.is_dir() else None, result)
+            # files are reused only from an output kb wrote: a forced folder's files are not kb's
+            self.write(plan, staging, out_dir if is_stamped(out_dir) else None, result)
             if self.options.search:
                 progress("indexing for search")
                 index_site(staging)
@@ -498,6 +507,18 @@ def _output_stamp(out_dir: Path) -> str | None:
         return None
 
 
+def _refuse_output(result: BuildResult, loaded: LoadedConfig, out: Path | None, reason: str) -> None:
+    """--out: the build fails with the reason; output_dir: an error at its place in site.yml."""
+    if out is not None:
+        result.failure = f"--out {out} {reason}"
+        return
+    at = loaded.document.value_at(("output_dir",))
+    message = f"'output_dir': {loaded.config.output_dir} {reason}"
+    result.diagnostics = sorted(
+        [*result.diagnostics, error(CONFIG_FILE, at.line, at.col, "unsafe-path", message)]
+    )
+
+
 def _vocabulary(config: SiteConfig) -> Vocabulary:
     return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
 
@@ -540,9 +561,6 @@ def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
     """Files beside the lessons under media/, and the site's static/ folder verbatim at the root."""
     for asset in graph.assets:
         yield PageJob(asset_url(asset), None, {"source": asset}, data=(site_dir / asset).read_bytes())
-    static = site_dir / "static"
-    if static.is_dir():
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                name = path.relative_to(static).as_posix()
-                yield PageJob(name, None, {"source": f"static/{name}"}, data=path.read_bytes())
+    for source in static_files(site_dir):
+        name = source.removeprefix("static/")
+        yield PageJob(name, None, {"source": source}, data=(site_dir / source).read_bytes())

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--base-url", metavar="URL", help="override base_url of site.yml")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output folder kb did not write (never the site or its sources)",
+    )
 
     check = commands.add_parser("check", help="report every diagnostic of a build, writing nothing")
     site_option(check)
@@ -122,6 +127,13 @@ def _build(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         print("kb: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return EXIT_USAGE
+    if args.out is not None:
+        from builder.output import refusal
+
+        refused = refusal(args.site, args.out, force=args.force)
+        if refused is not None:
+            print(f"kb: --out {args.out} {refused}", file=sys.stderr)
+            return EXIT_USAGE
     reporter = Reporter(sys.stderr)
     started = time.perf_counter()
     options = BuildOptions(
@@ -132,6 +144,7 @@ def _build(args: argparse.Namespace) -> int:
         search=not args.no_search,
         strict=args.strict,
         base_url=args.base_url,
+        force=args.force,
     )
     result = build(options, reporter.stage)
     reporter.done()

@@ -8,11 +8,14 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from builder.diagnostics import Diagnostic, error
+from builder.output import protected_reason
+from builder.reading import outside_reason
 from builder.schema import validate
 from builder.slugs import SLUG_PATTERN
+from builder.urls import unsafe_base_url, url_problems
 from builder.yamlsource import Position, YamlDocument, load_yaml
 
 CONFIG_FILE = "site.yml"
@@ -81,6 +84,11 @@ class SearchOptions(_Strict):
         return groups
 
 
+class AssetOptions(_Strict):
+    # HTML, JavaScript, XML and scripted SVG under content/ are refused unless the site opts in
+    allow_active: StrictBool = False
+
+
 class SiteConfig(_Strict):
     title: Text
     description: str = ""
@@ -95,10 +103,14 @@ class SiteConfig(_Strict):
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
     search: SearchOptions = SearchOptions()
+    assets: AssetOptions = AssetOptions()
 
     @field_validator("base_url")
     @classmethod
     def _absolute_url(cls, value: str) -> str:
+        unsafe = unsafe_base_url(value)
+        if unsafe is not None:
+            raise ValueError(unsafe)
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("must be an absolute http(s) URL such as https://example.org/kb/")
@@ -137,6 +149,9 @@ def load_config(
     site_dir: Path, *, base_url: str | None = None
 ) -> tuple[LoadedConfig | None, list[Diagnostic]]:
     source = site_dir / CONFIG_FILE
+    outside = outside_reason(source, site_dir, site_dir)
+    if outside is not None:
+        return None, [error(CONFIG_FILE, 1, 1, "unsafe-path", f"{CONFIG_FILE} {outside}; it is not read")]
     try:
         text = source.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -150,6 +165,13 @@ def load_config(
         document.data["base_url"] = base_url
     config, problems = validate(SiteConfig, document, CONFIG_FILE)
     diagnostics += problems
+    diagnostics += url_problems(document, CONFIG_FILE, skip=frozenset({("base_url",)}))
+    if config is not None and not diagnostics:
+        refused = protected_reason(site_dir, site_dir / config.output_dir)
+        if refused is not None:
+            at = document.value_at(("output_dir",))
+            message = f"'output_dir': {config.output_dir} {refused}; kb never replaces it"
+            diagnostics.append(error(CONFIG_FILE, at.line, at.col, "unsafe-path", message))
     if config is None or diagnostics:
         return None, diagnostics
     return LoadedConfig(config, document), []

@@ -1,14 +1,17 @@
-"""Find a site's source files: lessons (content/**/*.md) and the other files published beside them."""
+"""Find a site's source files: lessons (content/**/*.md), the other files published beside them, and the
+files of static/. Only what lies, on its real path, inside its own folder is found (builder.reading)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.diagnostics import Diagnostic, error
+from builder.diagnostics import Diagnostic
+from builder.reading import hidden, scan
 
 CONTENT_DIR = "content"
+STATIC_DIR = "static"
+WELL_KNOWN = f"{STATIC_DIR}/.well-known"  # RFC 8615: the one hidden folder a site may publish
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,54 +19,26 @@ class Sources:
     lessons: tuple[str, ...]  # site-relative POSIX paths, sorted: "content/api/intro.md"
     assets: tuple[str, ...]
     folders: frozenset[str]  # every content folder, site-relative: "content/api"
+    static: tuple[str, ...] = ()  # "static/robots.txt", copied to the output root
 
 
-def _ignored(name: str) -> bool:
-    return name.startswith((".", "_"))
+def _ignored(rel: str) -> bool:
+    return rel.rpartition("/")[2].startswith((".", "_"))
+
+
+def _not_published(rel: str) -> bool:
+    return hidden(rel.rpartition("/")[2]) and rel != WELL_KNOWN
 
 
 def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
-    root = site_dir.resolve()
-    lessons: list[str] = []
-    assets: list[str] = []
-    folders: set[str] = set()
-    diagnostics: list[Diagnostic] = []
-    if not (site_dir / CONTENT_DIR).is_dir():
-        return Sources((), (), frozenset()), diagnostics
-    pending = [CONTENT_DIR]  # site-relative POSIX folders still to read
-    while pending:
-        folder = pending.pop()
-        folders.add(folder)
-        with os.scandir(site_dir / folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-        for entry in entries:
-            if _ignored(entry.name):
-                continue
-            rel = f"{folder}/{entry.name}"
-            if entry.is_symlink():
-                path = site_dir / rel
-                if entry.is_dir() or not _inside(path, root):
-                    diagnostics.append(_refused_link(site_dir, path, root))
-                    continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(rel)
-            elif entry.is_file():
-                (lessons if entry.name.endswith(".md") else assets).append(rel)
-    return Sources(tuple(sorted(lessons)), tuple(sorted(assets)), frozenset(folders)), diagnostics
+    content = scan(site_dir, CONTENT_DIR, skip=_ignored)
+    static = scan(site_dir, STATIC_DIR, skip=_not_published)
+    lessons = tuple(path for path in content.files if path.endswith(".md"))
+    assets = tuple(path for path in content.files if not path.endswith(".md"))
+    sources = Sources(lessons, assets, content.folders, static.files)
+    return sources, [*content.problems, *static.problems]
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
-def _refused_link(site_dir: Path, path: Path, root: Path) -> Diagnostic:
-    rel = path.relative_to(site_dir).as_posix()
-    if _inside(path, root):
-        return error(
-            rel, 1, 1, "unsafe-path", "symlinked folders are not followed; move the files into content/"
-        )
-    return error(rel, 1, 1, "unsafe-path", "symlink points outside the site folder; it is not published")
+def static_files(site_dir: Path) -> tuple[str, ...]:
+    """The files of static/ that are published (site-relative)."""
+    return scan(site_dir, STATIC_DIR, skip=_not_published).files

@@ -14,6 +14,7 @@ from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import validate
 from builder.slugs import SLUG_PATTERN, is_slug, slugify
+from builder.urls import url_problems
 from builder.yamlsource import YamlDocument, load_yaml
 
 MAX_FRONT_MATTER_CHARS = 64_000
@@ -99,6 +100,7 @@ def read_lesson(
         ]
     meta, problems = validate(FrontMatter, document, path)
     diagnostics += problems
+    diagnostics += url_problems(document, path)
     if isinstance(document.data, dict):
         diagnostics += _check_vocabulary(path, document.data, document, vocabulary)
     if meta is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import html
 import json
 import os
 import shutil
@@ -239,7 +240,8 @@ class Preview:
         handler.send_file(HTTPStatus.OK, ".js", body, handler.command != "HEAD")
 
     def inject(self, page: bytes) -> bytes:
-        tag = f'<script src="{SCRIPT_PATH}" data-base="{self.base_path}"></script>'.encode()
+        base = html.escape(self.base_path, quote=True)
+        tag = f'<script src="{SCRIPT_PATH}" data-base="{base}"></script>'.encode()
         at = page.rfind(b"</body>")
         return page[:at] + tag + page[at:] if at >= 0 else page + tag
 

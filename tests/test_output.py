@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from builder.build import BuildOptions, BuildResult, Plan, SiteBuilder, build
-from builder.output import UnsafeOutputPath, clean_leftovers, safe_join
+from builder.output import (
+    OLD_MARK,
+    UnsafeOutputPath,
+    clean_leftovers,
+    safe_join,
+    staging_dir,
+    stamp,
+    temporary_dir,
+)
 from tests.conftest import SITES, snapshot, write_lesson
 
 
@@ -55,13 +63,13 @@ def test_leftovers_of_a_killed_build_are_cleaned(tmp_path: Path) -> None:
     out = tmp_path / "public"
     out.mkdir()
     (out / "index.html").write_text("old")
-    stale = tmp_path / ".public.staging-99999"
-    stale.mkdir()
+    stamp(out)
+    stale = staging_dir(out)  # kb's staging folders carry a random token and the stamp
     (stale / "half.html").write_text("half")
     clean_leftovers(out)
     assert not stale.exists() and (out / "index.html").read_text() == "old"
     # A swap cut short between its two renames: the old output is put back.
-    out.rename(tmp_path / ".public.old-12345")
+    out.rename(temporary_dir(out, OLD_MARK))
     clean_leftovers(out)
     assert (out / "index.html").read_text() == "old"
 

@@ -136,7 +136,8 @@ def test_missing_pagefind_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "public"
     out.mkdir()
     (out / "keep.html").write_text("previous")
-    result = build(BuildOptions(site_dir=SITES / "good", out_dir=out))
+    # force: a folder of the user's own, which kb replaces only when told to
+    result = build(BuildOptions(site_dir=SITES / "good", out_dir=out, force=True))
     assert not result.ok
     assert (
         result.failure == f"search index: the Pagefind binary {tmp_path / 'no-such-pagefind'} does not exist"
