@@ -99,6 +99,7 @@ export function bestSections(data, count) {
 // "retry" and "retries", "cache" and "caching": a crude stemmer is enough to compare with a title.
 function sameWord(a, b) {
   if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 3) return false; // "async" is not "asynciogather"
   let common = 0;
   while (common < a.length && common < b.length && a[common] === b[common]) common++;
   return common >= Math.max(4, Math.min(a.length, b.length) - 2);
