@@ -172,6 +172,10 @@ def test_phone_results_come_first_and_filters_fold(browser: Browser, site_url: s
     facet_box(page, "topic", "Reliability").check()
     facet_box(page, "level", "intermediate").check()
     expect(toggle).to_have_text("Filters (2)")
+    page.keyboard.press("Escape")
+    expect(page.locator("#search-facets")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    expect(page.locator(".result").first).to_be_in_viewport()
     # "/" is not offered where there is no keyboard to press it
     page.goto(site_url + "lessons/retries-backoff-jitter/")
     expect(page.locator("#header-search-input")).to_have_attribute("placeholder", "Search lessons")

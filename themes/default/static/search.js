@@ -240,7 +240,8 @@ function resultLinks() {
   return Array.from(list.querySelectorAll("a"));
 }
 
-// Arrow keys walk the result links from the box and back; Escape returns to the box, then clears it.
+// Arrow keys walk the result links from the box and back; Escape returns to the box, then clears it,
+// and closes an open filter panel (phones), giving the focus back to its toggle.
 function onKeydown(event) {
   const links = resultLinks();
   const at = links.indexOf(document.activeElement);
@@ -253,6 +254,10 @@ function onKeydown(event) {
     event.preventDefault();
   } else if (event.key === "Escape" && at >= 0) {
     input.focus();
+    event.preventDefault();
+  } else if (event.key === "Escape" && panel.contains(event.target) && app.classList.contains("filters-open")) {
+    setPanel(false);
+    toggle.focus();
     event.preventDefault();
   } else if (event.key === "Escape" && event.target === input && input.value) {
     input.value = "";
