@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -173,3 +173,20 @@ def test_vocabulary_holds_headings_and_the_search_terms_of_indexed_pages() -> No
     )
     assert vocabulary(page) == {"idempotency", "keys", "reliability", "claiming", "atomically"}
     assert vocabulary("<h1>Not indexed</h1>") == set()
+
+
+def test_synonyms_from_site_yml_reach_every_page(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("good")
+    with (site / "site.yml").open("a", encoding="utf-8") as config:
+        config.write(
+            "search:\n  synonyms:\n    - [zero downtime, without downtime]\n    - ['n+1', n plus one]\n"
+        )
+    out = tmp_path / "public"
+    assert build(BuildOptions(site_dir=site, out_dir=out, search=False)).ok
+    for page in ["index.html", "lessons/validate-at-the-edge/index.html", "404.html"]:
+        form = soup(out / page).select_one("form.header-search[role=search]")
+        assert json.loads(form["data-synonyms"]) == [
+            ["zero downtime", "without downtime"],
+            ["n+1", "n plus one"],
+        ]
+        assert form["aria-label"] == "Site"
