@@ -28,6 +28,7 @@ from builder.frontmatter import Vocabulary, guess_slug, read_lesson
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, is_stamped, refusal, safe_join, staging_dir, swap_in
+from builder.reading import printable, utf8_name
 from builder.records import content_digest, picklable
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -239,13 +240,18 @@ class SiteBuilder:
             site_dir=self.options.site_dir,
         )
         jobs = list(renderer.jobs())
-        taken = {job.name for job in jobs}
+        taken = _OutputNames(job.name for job in jobs)
         problems = renderer.check_templates()
         for job in _published_jobs(self.options.site_dir, analysis.graph):
-            if job.name in taken:
-                source = str(job.context["source"])
-                message = f"this file would overwrite the generated {job.name}"
-                problems.append(error(source, 1, 1, "unsafe-path", message))
+            if not utf8_name(job.name):
+                source = printable(str(job.context["source"]))
+                problems.append(
+                    error(source, 1, 1, "encoding", "the file name is not valid UTF-8; rename it")
+                )
+                continue
+            clash = taken.clash(job.name)
+            if clash:
+                problems.append(error(str(job.context["source"]), 1, 1, "unsafe-path", clash))
                 continue
             taken.add(job.name)
             jobs.append(job)
@@ -392,6 +398,8 @@ class SiteBuilder:
                 return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
             if not self.files:
                 self._restore(cache.load(self.options.site_dir, STATE_FILE), fingerprint[1])
+            if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
+                self._distrust_keys()  # the output is no longer what kb wrote: write every file anew
         analysis = self.analyse(progress)
         plan, result = self.check(analysis)
         if plan is None or analysis.loaded is None or analysis.graph is None:
@@ -443,7 +451,8 @@ class SiteBuilder:
                 dirs.sort()
                 for name in sorted(names):
                     stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                    digest.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                    line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                    digest.update(line.encode("utf-8", "surrogateescape"))
         return digest.hexdigest(), out_dir
 
     def _restore(self, state: object, out_dir: Path) -> None:
@@ -500,11 +509,24 @@ class SiteBuilder:
 
 
 def _output_stamp(out_dir: Path) -> str | None:
-    """Which output folder, as it was when last written: a swapped-in or touched folder differs."""
+    """The output folder as it was when last written: its path and every file's name, size and
+    modification time, so a removed, added or overwritten file shows (stat calls only, no reading)."""
+    digest = hashlib.blake2b(digest_size=16)
     try:
-        return f"{out_dir.resolve()}\0{out_dir.stat().st_mtime_ns}"
+        digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
+        for root, dirs, names in os.walk(out_dir, onerror=_raise):
+            dirs.sort()
+            for name in sorted(names):
+                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
     except OSError:
         return None
+    return digest.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def _refuse_output(result: BuildResult, loaded: LoadedConfig, out: Path | None, reason: str) -> None:
@@ -549,12 +571,57 @@ class Plan:
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
 
 
-def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
-    return SiteBuilder(options).analyse(progress)
+def analyse(
+    options: BuildOptions, progress: Progress = _quiet, builder: SiteBuilder | None = None
+) -> Analysis:
+    return (builder or SiteBuilder(options)).analyse(progress)
 
 
 def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     return SiteBuilder(options).build(progress)
+
+
+def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagnostic]:
+    """kb check: every diagnostic kb build would report, writing nothing. The pages are planned (files
+    that would overwrite a page, template syntax) and rendered in memory (a template failing at run time)."""
+    builder = SiteBuilder(options)
+    plan, result = builder.check(analyse(options, progress, builder))
+    if plan is not None:
+        try:
+            for job in plan.jobs:
+                if job.template is not None:
+                    plan.renderer.render(job)
+        except TemplateFailure as exc:
+            result.diagnostics.append(exc.args[0])
+    return sorted(result.diagnostics)
+
+
+class _OutputNames:
+    """The files of an output folder and the folders they need: a file may take neither another file's
+    name nor a name another file needs as its folder (static/index.html/x beside the home page)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        self.files.add(name)
+        parts = name.split("/")
+        self.folders.update("/".join(parts[:end]) for end in range(1, len(parts)))
+
+    def clash(self, name: str) -> str:
+        """Why name cannot be written beside the files taken so far; "" when it can."""
+        if name in self.files:
+            return f"this file would overwrite the generated {name}"
+        if name in self.folders:
+            return f"this file takes the name of the generated folder {name}/"
+        parts = name.split("/")
+        for end in range(1, len(parts)):
+            if (folder := "/".join(parts[:end])) in self.files:
+                return f"this file needs a folder {folder}/ where the generated file {folder} is"
+        return ""
 
 
 def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:

@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from builder import __version__
 from builder.diagnostics import Diagnostic, format_github, format_json, format_text, has_errors, summary
@@ -80,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    usage = _usage_problem(args)
+    if usage:
+        print(f"kb: {usage}", file=sys.stderr)
+        return EXIT_USAGE
     if hasattr(args, "site") and not (args.site / "site.yml").is_file():
         print(f"kb: no site.yml in {args.site.resolve()} (use --site DIR)", file=sys.stderr)
         return EXIT_USAGE
@@ -100,6 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_INTERNAL
+
+
+def _usage_problem(args: argparse.Namespace) -> str:
+    """What is wrong with options argparse accepts by type alone; "" when nothing is."""
+    port = getattr(args, "port", None)
+    if port is not None and not 0 <= port <= 65535:
+        return f"--port {port} is not a port number: use 1 to 65535 (or 0 for any free port)"
+    base_url = getattr(args, "base_url", None)
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+            return f"--base-url {base_url!r} must be an absolute http(s) URL such as https://example.org/kb/"
+    return ""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -160,10 +178,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from builder.build import BuildOptions, analyse
+    from builder.build import BuildOptions, check_site
 
-    analysis = analyse(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
-    diagnostics = sorted(analysis.diagnostics)
+    diagnostics = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
     _report(diagnostics, args.format)
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)

@@ -14,13 +14,13 @@ from builder.diagnostics import Diagnostic, error
 from builder.output import protected_reason
 from builder.reading import outside_reason
 from builder.schema import validate
-from builder.slugs import SLUG_PATTERN
+from builder.slugs import MAX_ID, SLUG_PATTERN
 from builder.urls import unsafe_base_url, url_problems
-from builder.yamlsource import Position, YamlDocument, load_yaml
+from builder.yamlsource import Position, YamlDocument, decode_utf8, load_yaml
 
 CONFIG_FILE = "site.yml"
 
-Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -153,12 +153,13 @@ def load_config(
     if outside is not None:
         return None, [error(CONFIG_FILE, 1, 1, "unsafe-path", f"{CONFIG_FILE} {outside}; it is not read")]
     try:
-        text = source.read_bytes().decode("utf-8-sig")
+        raw = source.read_bytes()
     except FileNotFoundError:
         return None, [error(CONFIG_FILE, 1, 1, "missing-field", f"no {CONFIG_FILE} in {site_dir}")]
-    except UnicodeDecodeError as exc:
-        return None, [error(CONFIG_FILE, 1, exc.start + 1, "encoding", "site.yml is not valid UTF-8")]
-    document, diagnostics = load_yaml(text.replace("\r\n", "\n"), CONFIG_FILE)
+    text, problem = decode_utf8(CONFIG_FILE, raw, "save site.yml as UTF-8")
+    if text is None:
+        return None, [problem] if problem else []
+    document, diagnostics = load_yaml(text, CONFIG_FILE)
     if document is None:
         return None, diagnostics
     if base_url is not None and isinstance(document.data, dict):

@@ -33,8 +33,8 @@ def _not_published(rel: str) -> bool:
 def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
     content = scan(site_dir, CONTENT_DIR, skip=_ignored)
     static = scan(site_dir, STATIC_DIR, skip=_not_published)
-    lessons = tuple(path for path in content.files if path.endswith(".md"))
-    assets = tuple(path for path in content.files if not path.endswith(".md"))
+    lessons = tuple(path for path in content.files if path.lower().endswith(".md"))
+    assets = tuple(path for path in content.files if not path.lower().endswith(".md"))
     sources = Sources(lessons, assets, content.folders, static.files)
     return sources, [*content.problems, *static.problems]
 

@@ -13,12 +13,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import validate
-from builder.slugs import SLUG_PATTERN, is_slug, slugify
+from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
 from builder.urls import url_problems
-from builder.yamlsource import YamlDocument, load_yaml
+from builder.yamlsource import YamlDocument, decode_utf8, load_yaml
 
 MAX_FRONT_MATTER_CHARS = 64_000
 SUMMARY_MAX = 300
+MAX_TERMS = 25  # topics, and skills, per lesson: the pages around a lesson list them all, pairwise in places
 Level = Literal["beginner", "intermediate", "advanced"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -38,7 +39,7 @@ def _calendar_date(value: Any) -> Any:
 
 CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
 PlainText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 
 
 class FrontMatter(BaseModel):
@@ -47,8 +48,8 @@ class FrontMatter(BaseModel):
     title: PlainText
     date: CalendarDate
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_MAX)]
-    topics: list[str] = Field(min_length=1)
-    skills: list[str] = []
+    topics: list[str] = Field(min_length=1, max_length=MAX_TERMS)
+    skills: list[str] = Field(default=[], max_length=MAX_TERMS)
     level: Level | None = None
     authors: list[str] = []
     updated: CalendarDate | None = None
@@ -112,15 +113,10 @@ def read_lesson(
         )
     slug = meta.slug or default_slug(path)
     if not is_slug(slug):
-        diagnostics.append(
-            error(
-                path,
-                1,
-                1,
-                "invalid-value",
-                "cannot make a slug from this file name; set 'slug:' in the front matter",
-            )
-        )
+        why = "cannot make a slug from this file name"
+        if len(slug) > MAX_ID:
+            why = f"the file name makes a slug longer than {MAX_ID} characters"
+        diagnostics.append(error(path, 1, 1, "invalid-value", f"{why}; set 'slug:' in the front matter"))
     if diagnostics:
         return None, diagnostics
     positions = {
@@ -192,19 +188,7 @@ def default_slug(path: str) -> str:
 def _decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
     if b"\x00" in raw[:8192]:
         return None, error(path, 1, 1, "encoding", "binary file: a lesson must be UTF-8 text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error(
-            path,
-            line,
-            col,
-            "encoding",
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    return decode_utf8(path, raw)
 
 
 def _split(path: str, text: str) -> tuple[str, str, int] | Diagnostic:

@@ -6,11 +6,14 @@ while the Markdown was rendered, and every problem becomes a Diagnostic at the l
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -20,7 +23,7 @@ from builder.markdown import LinkRef, RenderedBody
 from builder.records import picklable
 from builder.related import Relation, Term, related_lessons
 
-FOLDER_INDEXES = ("README.md", "readme.md", "index.md")
+_FRAGMENT_SAFE = "/?:@!$&'()*+,;=-._~"
 Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
 DRAFT = "is a draft, which this build leaves out"
 
@@ -129,9 +132,17 @@ def build_graph(
     inbound: dict[str, set[str]] = defaultdict(set)
     for lesson in ordered:
         urls, titles = [], {}
+        definitions: set[int] = set()  # reference definitions already reported: each once, at its first use
         for index, link in enumerate(lesson.body.links):
             target, url, problem = resolver.resolve(lesson, link)
             urls.append(url)
+            if problem and link.defined:
+                if link.defined in definitions:
+                    problem = None
+                else:
+                    definitions.add(link.defined)
+                    where = f"{problem.message} (the reference is defined on line {link.defined})"
+                    problem = dataclasses.replace(problem, message=where)
             if problem:
                 diagnostics.append(problem)
             if target is not None:
@@ -198,6 +209,7 @@ class _Resolver:
         self.folders = folders
         self.left_out = left_out
         self.left_out_paths = {item.path: item for item in left_out.values()}
+        self.folder_index = _folder_indexes([*by_path, *self.left_out_paths])
 
     def resolve(self, lesson: Lesson, link: LinkRef) -> tuple[str | None, str, Diagnostic | None]:
         """-> (target lesson slug or None, site-relative URL, problem)."""
@@ -224,24 +236,26 @@ class _Resolver:
         if not joined.startswith(CONTENT_DIR + "/") and joined != CONTENT_DIR:
             return fail("unsafe-path", f"'{link.target}' points outside content/")
         if joined in self.folders or link.target.endswith("/"):
-            index = next(
-                (
-                    f"{joined}/{name}"
-                    for name in FOLDER_INDEXES
-                    if f"{joined}/{name}" in self.by_path or f"{joined}/{name}" in self.left_out_paths
-                ),
-                None,
-            )
+            index = self.folder_index.get(joined)
             if index is None:
                 return fail("broken-link", f"folder '{joined}' has no README.md or index.md lesson")
             joined = index
         if joined in self.by_path:
             return self._anchor(lesson, link, self.by_path[joined], fail)
-        if joined in self.assets:
-            return None, asset_url(joined), None
+        if joined in self.assets:  # a URL: the file name percent-encoded, the fragment kept (talk.pdf#page=2)
+            fragment = f"#{quote(link.fragment, safe=_FRAGMENT_SAFE)}" if link.fragment else ""
+            return None, quote(asset_url(joined)) + fragment, None
         if joined in self.left_out_paths:
             return self._left_out(self.left_out_paths[joined], f"'{link.target}'", fail)
         candidates = self.by_path if joined.endswith(".md") else self.assets
+        for form in ("NFC", "NFD"):
+            other = unicodedata.normalize(form, joined)
+            if other != joined and (other in self.by_path or other in self.assets):
+                return fail(
+                    "broken-link",
+                    f"'{link.target}' does not exist, but a file whose name looks the same does: the two"
+                    f" names differ in Unicode normalization ({form} is the file's); retype the link",
+                )
         hint = did_you_mean(joined, candidates)
         return fail("broken-link", f"'{link.target}' does not exist ({joined}){hint}")
 
@@ -266,12 +280,30 @@ class _Resolver:
         return target, f"{url}#{link.fragment}", problem
 
 
+def _folder_indexes(paths: Iterable[str]) -> dict[str, str]:
+    """Each folder's own lesson: its README.md or index.md, in any letter case (as slugs take them)."""
+    found: dict[str, tuple[int, str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        rank = {"readme.md": 0, "index.md": 1}.get(name.lower())
+        if rank is not None and (folder not in found or (rank, path) < found[folder]):
+            found[folder] = (rank, path)
+    return {folder: path for folder, (_, path) in found.items()}
+
+
 def _paths(graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
     found = []
     steps: dict[str, list[PathStep]] = defaultdict(list)
     for path_id, learning_path in loaded.config.paths.items():
-        known = tuple(slug for slug in learning_path.lessons if slug in graph.lessons)
+        known = tuple(dict.fromkeys(slug for slug in learning_path.lessons if slug in graph.lessons))
+        first_step: dict[str, int] = {}
         for index, slug in enumerate(learning_path.lessons):
+            if slug in first_step:
+                at = loaded.path_step_position(path_id, index)
+                message = f"path '{path_id}': '{slug}' is already step {first_step[slug] + 1} of this path"
+                found.append(error("site.yml", at.line, at.col, "invalid-value", message))
+                continue
+            first_step[slug] = index
             if slug not in graph.lessons and not _invalid(left_out, slug):
                 at = loaded.path_step_position(path_id, index)
                 why = DRAFT if slug in left_out else "is not a lesson"

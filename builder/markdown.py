@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote
 
 import nh3
@@ -20,10 +20,12 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
+from builder.anchors import heading_ids_plugin, heading_text
+from builder.autolink import linear_autolinks
 from builder.highlight import highlight_code
+from builder.linkpos import SourceCursor, html_links
 from builder.records import content_digest, picklable
 from builder.slugs import heading_id
 
@@ -52,6 +54,7 @@ class LinkRef:
     col: int
     wants_title: bool  # a wiki link without text shows its target's title
     is_image: bool
+    defined: int = 0  # a reference-style link: the file line of its definition
 
 
 @picklable
@@ -64,6 +67,23 @@ class RenderedBody:
     digest: str  # of html: stands for the body when deciding whether a page must be rendered again
 
 
+_WIKI_STOP = re.compile(r"[\[\]\n]")
+
+
+def _wiki_end(state: StateInline, at: int) -> int:
+    """Where the `]]` closing a wiki link opened before `at` is, or -1: a wiki link holds no brackets
+    and no line break, so it closes at the first of those after `at`, if that is `]]`. The search is
+    remembered on the state: on a line of 100,000 '[' each is looked at once, not once per '[['."""
+    memo: tuple[int, int] | None = getattr(state, "_kb_wiki_stop", None)
+    if memo is not None and memo[0] <= at and (memo[1] < 0 or memo[1] >= at):
+        stop = memo[1]
+    else:
+        found = _WIKI_STOP.search(state.src, at)
+        stop = found.start() if found else -1
+        state._kb_wiki_stop = (at, stop)  # type: ignore[attr-defined]
+    return stop if stop >= 0 and state.src.startswith("]]", stop) else -1
+
+
 def wikilinks_plugin(md: MarkdownIt) -> None:
     """[[slug]], [[slug#heading]], [[slug|text]] become links marked as wiki links."""
 
@@ -71,7 +91,7 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
         start = state.pos
         if not state.src.startswith("[[", start):
             return False
-        end = state.src.find("]]", start + 2)
+        end = _wiki_end(state, start + 2)
         inner = state.src[start + 2 : end] if end >= 0 else ""
         if not inner.strip() or "\n" in inner or "[" in inner or "]" in inner:
             return False
@@ -104,10 +124,11 @@ def _task_list_item(
 
 @lru_cache(maxsize=4)
 def _parser(html: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code})
+    md = MarkdownIt("commonmark", {"html": html, "highlight": highlight_code, "store_labels": True})
     md.use(gfm_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
+    md.use(linear_autolinks)
     md.use(wikilinks_plugin)
+    md.use(heading_ids_plugin, heading_id)
     md.add_render_rule("list_item_open", _task_list_item)
     return md
 
@@ -116,69 +137,99 @@ def render_markdown(body: str, *, first_line: int = 1, html: bool = False) -> Re
     """Render a lesson body; first_line is the file line the body starts on, for link positions."""
     body = body.replace(_URL_OPEN, "").replace(_TEXT_OPEN, "").replace(_CLOSE, "")
     md = _parser(html)
-    tokens = md.parse(body)
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
     lines = body.split("\n")
-    links: list[LinkRef] = []
+    links = _Links(env.get("references", {}), first_line)
     headings: list[Heading] = []
-    block_line = 0
+    cursor = SourceCursor("", first_line)
     for index, token in enumerate(tokens):
-        if token.map is not None:
-            block_line = token.map[0]
+        if token.map is not None and (token.children or token.type == "html_block"):
+            cursor = SourceCursor("\n".join(lines[token.map[0] : token.map[1]]), token.map[0] + first_line)
         if token.type == "heading_open":
             headings.append(
                 Heading(int(token.tag[1]), str(token.attrGet("id") or ""), _plain(tokens[index + 1]))
             )
         if token.children:
-            _record_links(token.children, block_line, lines, first_line, links)
+            links.record(token.children, cursor, html)
+        elif html and token.type == "html_block":
+            token.content = links.raw_html(token.content, cursor)
     rendered = md.renderer.render(tokens, md.options, {})
     if html:
         rendered = sanitize(rendered)
     words = len(_WORD.findall(body))
-    return RenderedBody(rendered, tuple(headings), tuple(links), words, content_digest(rendered.encode()))
+    return RenderedBody(
+        rendered, tuple(headings), tuple(links.found), words, content_digest(rendered.encode())
+    )
 
 
 def _plain(inline: Token) -> str:
-    return "".join(c.content for c in inline.children or () if c.type in {"text", "code_inline"}).strip()
+    return heading_text(inline.children).strip()
 
 
-def _record_links(
-    children: list[Token], line: int, lines: list[str], first_line: int, out: list[LinkRef]
-) -> None:
-    searched_to = (
-        0  # where the previous link of this line was found, so a repeated target gets its own column
-    )
-    for position, child in enumerate(children):
-        if child.type in {"softbreak", "hardbreak"}:
-            line += 1
-            searched_to = 0
-            continue
-        attr = "src" if child.type == "image" else "href" if child.type == "link_open" else None
-        if attr is None:
-            continue
-        raw = str(child.attrGet(attr) or "")
-        wiki = bool(child.meta.get("wiki"))
-        if not raw or (not wiki and (_SCHEME.match(raw) or raw.startswith("//"))):
-            continue
+class _Links:
+    """Records a body's internal links, in order, replacing each URL by a placeholder."""
+
+    def __init__(self, references: dict[str, Any], first_line: int) -> None:
+        self.found: list[LinkRef] = []
+        self.references = references  # reference definitions by label, with their lines
+        self.first_line = first_line
+
+    def record(self, children: list[Token], cursor: SourceCursor, html: bool) -> None:
+        for position, child in enumerate(children):
+            if html and child.type == "html_inline":
+                child.content = self.raw_html(child.content, cursor)
+                continue
+            attr = "src" if child.type == "image" else "href" if child.type == "link_open" else None
+            if attr is None:
+                continue
+            raw = str(child.attrGet(attr) or "")
+            wiki = bool(child.meta.get("wiki"))
+            if not raw or (not wiki and (_SCHEME.match(raw) or raw.startswith("//"))):
+                continue
+            label = child.meta.get("label")
+            defined = 0
+            if wiki:  # at "[["
+                line, col = cursor.find([(child.meta["raw"], 0)])
+            elif label is not None:  # a reference link: at its "[", naming where it is defined
+                text = children[position + 1].content if child.type == "link_open" else child.content
+                line, col = cursor.find([(f"[{text}]", 0), ("[", 0)])
+                mapped = self.references.get(label, {}).get("map")
+                defined = mapped[0] + self.first_line if mapped else 0
+            else:  # at the target
+                decoded = unquote(raw)
+                needles = [(f"({raw}", 1), (f"({decoded}", 1), (f"(<{raw}", 2), (f"(<{decoded}", 2)]
+                line, col = cursor.find([*needles, (f"<{raw}", 1)])
+            wants_title = wiki and not children[position + 1].content
+            index = self._add(raw, wiki, line, col, child.type == "image", wants_title, defined)
+            child.attrSet(attr, f"{_URL_OPEN}{index}{_CLOSE}")
+            if wants_title:
+                children[position + 1].content = f"{_TEXT_OPEN}{index}{_CLOSE}"
+
+    def raw_html(self, content: str, cursor: SourceCursor) -> str:
+        """Raw HTML (markdown.html: true) with the internal href of each <a> and src of each <img>
+        recorded like a Markdown link, at the value's own position, and replaced by a placeholder."""
+        parts: list[str] = []
+        done = 0
+        for start, end, value, image in html_links(content):
+            if not value or _SCHEME.match(value) or value.startswith("//"):
+                continue
+            line, col = cursor.find([(content[start:end], 0)])
+            index = self._add(value, False, line, col, image, False, 0)
+            parts += [content[done:start], f"{_URL_OPEN}{index}{_CLOSE}"]
+            done = end
+        return "".join(parts) + content[done:] if parts else content
+
+    def _add(
+        self, raw: str, wiki: bool, line: int, col: int, image: bool, wants_title: bool, defined: int
+    ) -> int:
         target = raw if wiki else unquote(raw.split("?", 1)[0].split("#", 1)[0])
         fragment = raw.partition("#")[2] if "#" in raw else ""
         if wiki:
             target = target.partition("#")[0].strip()
         kind: LinkKind = "wiki" if wiki else "anchor" if raw.startswith("#") else "path"
-        source_line = lines[line] if line < len(lines) else ""
-        needles = [child.meta["raw"]] if wiki else [f"({raw}", f"({unquote(raw)}", f"<{raw}"]
-        found = max(source_line.find(n, searched_to) for n in needles)
-        searched_to = max(searched_to, found + 1)
-        col = 1 if found < 0 else found + 1 if wiki else found + 2  # wiki: at "[[", else at the target
-        wants_title = wiki and not children[position + 1].content
-        out.append(
-            LinkRef(
-                kind, target, unquote(fragment), line + first_line, col, wants_title, child.type == "image"
-            )
-        )
-        index = len(out) - 1
-        child.attrSet(attr, f"{_URL_OPEN}{index}{_CLOSE}")
-        if wants_title:
-            children[position + 1].content = f"{_TEXT_OPEN}{index}{_CLOSE}"
+        self.found.append(LinkRef(kind, target, unquote(fragment), line, col, wants_title, image, defined))
+        return len(self.found) - 1
 
 
 def resolve_placeholders(html: str, url: Callable[[int], str], title: Callable[[int], str]) -> str:

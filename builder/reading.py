@@ -73,6 +73,10 @@ def scan(site_dir: Path, root: str, *, skip: Callable[[str], bool] = lambda rel:
             rel = f"{folder}/{entry.name}"
             if skip(rel):
                 continue
+            if not utf8_name(entry.name):
+                message = "the file name is not valid UTF-8; rename it"
+                problems.append(error(printable(rel), 1, 1, "encoding", message))
+                continue
             if entry.is_symlink():
                 reason = _link_reason(site_dir, rel, base, root)
                 if reason is not None:
@@ -87,12 +91,30 @@ def scan(site_dir: Path, root: str, *, skip: Callable[[str], bool] = lambda rel:
 
 def _link_reason(site_dir: Path, rel: str, base: Path, root: str) -> str | None:
     path = site_dir / rel
+    try:
+        path.stat()
+    except OSError:  # a symlink loop, or a link to nothing
+        return "symlink loop or dangling link: it leads nowhere readable; remove it"
     if path.is_dir():
         return f"symlinked folders are not followed; move the files into {root}/"
     outside = outside_reason(path, base, site_dir)
     if outside is not None:
         return f"symlink {outside}; it is not read"
     return None
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is valid UTF-8 (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    """A file name that is not valid UTF-8, shown with U+FFFD in place of its bad bytes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _shown(root: Path, site_dir: Path) -> str:

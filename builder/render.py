@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
 from builder import views
 from builder.config import SiteConfig
@@ -36,8 +37,9 @@ class TemplateFailure(Exception):
     """A theme's template failed while rendering; args[0] is the Diagnostic saying where and why."""
 
 
-def template_diagnostic(exc: TemplateError, template: str, site_dir: Path) -> Diagnostic:
-    """Where a template error happened: the template file and line, from the error or its traceback."""
+def template_diagnostic(exc: Exception, template: str, site_dir: Path) -> Diagnostic:
+    """Where a template failed: the template file and line, from the error or its traceback. Any exception
+    raised while rendering (1/0, a recursive macro, a bad format string) is the theme's error, not kb's."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if filename is None:
         frame = exc.__traceback__
@@ -47,7 +49,7 @@ def template_diagnostic(exc: TemplateError, template: str, site_dir: Path) -> Di
                 filename, line = code, frame.tb_lineno
             frame = frame.tb_next
     shown = _relative_to(Path(filename), site_dir) if filename else f"themes/default/templates/{template}"
-    message = str(exc.message if hasattr(exc, "message") and exc.message else exc) or type(exc).__name__
+    message = str(getattr(exc, "message", None) or exc) or type(exc).__name__
     return error(shown, line or 1, 1, "template-error", f"{type(exc).__name__}: {message}")
 
 
@@ -56,6 +58,15 @@ def _relative_to(path: Path, site_dir: Path) -> str:
         if path.resolve().is_relative_to(base):
             return path.resolve().relative_to(base).as_posix()
     return path.name
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML 1.0 parser accepts: characters XML forbids (pasted terminal colours, form feeds) are
+    dropped, so a feed or sitemap stays well-formed whatever a lesson holds."""
+    return _NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +168,12 @@ class SiteRenderer:
             return job.data
         assert job.template is not None
         try:
-            return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
-        except TemplateError as exc:
+            text = self.env.get_template(job.template).render(**job.full_context())
+        except Exception as exc:  # whatever a template raises is its error
             raise TemplateFailure(template_diagnostic(exc, job.template, self.site_dir)) from None
+        if job.name.endswith(".xml"):
+            text = xml_text(text)
+        return text.encode("utf-8")
 
     def check_templates(self) -> list[Diagnostic]:
         """Compile every template the theme has, so syntax errors are reported before anything is written."""
@@ -167,7 +181,7 @@ class SiteRenderer:
         for name in sorted(set(self.env.list_templates())):
             try:
                 self.env.get_template(name)
-            except TemplateError as exc:
+            except Exception as exc:  # a syntax error, or any failure compiling
                 problems.append(template_diagnostic(exc, name, self.site_dir))
         return problems
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from builder.diagnostics import Diagnostic, did_you_mean, error
+from builder.slugs import MAX_ID
 from builder.yamlsource import YamlDocument, YamlPath
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -41,14 +42,29 @@ def _diagnostic(
         at = document.key_at((*where, *loc))
         name = ".".join(str(part) for part in loc[:-1])
         message = f"'{loc[-1]}' is not a valid id: use lowercase letters, digits and single hyphens"
+        if kind == "string_too_long":
+            message = f"'{str(loc[-1])[:40]}...' is not a valid id: use at most {MAX_ID} characters"
         return error(path, at.line, at.col, "invalid-value", f"'{name}': {message}" if name else message)
     at = document.value_at((*where, *loc))
     message = str(err["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         message = "must be lowercase letters, digits and single hyphens, like 'api-design'"
+    if kind == "string_type" and isinstance(err.get("input"), bool | int | float | None):
+        message = _yaml_read(err.get("input"))
     if kind in {"model_type", "dict_type"} and not loc:
         message = "expected a mapping of keys to values"
     return error(path, at.line, at.col, "invalid-value", f"'{name}': {message}" if loc else message)
+
+
+def _yaml_read(value: object) -> str:
+    """Why a word such as No, 2024 or null is not text: YAML read it as another type."""
+    if isinstance(value, bool):
+        read = f"the boolean {str(value).lower()}"
+    elif value is None:
+        read = "null (nothing)"
+    else:
+        read = f"the number {value}"
+    return f"expected text, but YAML read this value as {read}; put it in quotes to keep it as text"
 
 
 def _field_names(model: type[BaseModel], loc: YamlPath) -> list[str]:

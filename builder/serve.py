@@ -81,6 +81,8 @@ class Preview:
         analysis = self.builder.analyse()
         if self.pending.is_set() and self.built_once:
             return False  # a newer change arrived while parsing: that build will supersede this one
+        if analysis.loaded is not None:  # base_url may have changed in site.yml, even if lessons have errors
+            self._follow_base_path(analysis.loaded.config.base_path)
         plan, result = self.builder.check(analysis)
         problems = [d for d in result.diagnostics if d.severity == "error"]
         if plan is None:
@@ -91,16 +93,25 @@ class Preview:
         try:
             with self.lock:
                 self.builder.write(plan, self.out_dir, self.out_dir, result)
-                if analysis.loaded is not None:  # base_url may have changed in site.yml
-                    self.base_path = analysis.loaded.config.base_path
-                    if self.server is not None:
-                        self.server.base_path = self.base_path
         except TemplateFailure as exc:
             return self._template_failed(exc)
         self._written(result, started)
         return True
 
+    def _follow_base_path(self, base_path: str) -> None:
+        """Serve under site.yml's base path, and say where when it changes while serving."""
+        if base_path == self.base_path:
+            return
+        with self.lock:
+            self.base_path = base_path
+            if self.server is not None:
+                self.server.base_path = base_path
+        if self.server is not None and self.built_once:  # else said once the site builds
+            self.log(f"kb: now serving at {self.server.url}")
+
     def _written(self, result: BuildResult, started: float, how: str = "") -> None:
+        if not self.built_once and self.server is not None:  # the site builds at last, after a failed start
+            self.log(f"kb: serving at {self.server.url}")
         self.built_once = True
         self.publish(result.changed, [])
         milliseconds = (time.perf_counter() - started) * 1000
@@ -214,6 +225,8 @@ class Preview:
         handler.send_header("Connection", "close")
         handler.end_headers()
         handler.close_connection = True
+        if handler.command == "HEAD":  # the headers alone: no stream
+            return
         with self.changed:
             seen = self.version
             errors = list(self.errors)

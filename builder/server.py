@@ -9,7 +9,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -40,7 +40,7 @@ class SiteServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}{self.base_path}"
+        return f"http://{host!s}:{port}{quote(unquote(self.base_path))}"
 
 
 class SiteRequestHandler(BaseHTTPRequestHandler):
@@ -58,15 +58,15 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 
     def serve(self, *, send_body: bool) -> None:
         try:
-            path = urlsplit(self.path).path
-        except ValueError:
+            path = unquote(urlsplit(self.path).path, errors="strict")  # the base path may be "/café kb/"
+        except (ValueError, UnicodeDecodeError):
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
         route = self.server.routes.get(path)
         if route is not None:
             route(self)
             return
-        base = self.server.base_path
+        base = unquote(self.server.base_path)
         if path + "/" == base:
             self.redirect(base)
             return
@@ -74,8 +74,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self.not_found(send_body)
             return
         with self.server.lock:
-            target = self.resolve(unquote(path[len(base) :]))
-            if target is None:
+            target = self.resolve(path[len(base) :])
+            if target is None or (path.endswith("/") and not target.is_dir()):
                 self.not_found(send_body)
                 return
             if target.is_dir():
@@ -137,6 +137,6 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 
     def redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", location)
+        self.send_header("Location", quote(location))
         self.send_header("Content-Length", "0")
         self.end_headers()

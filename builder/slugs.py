@@ -6,12 +6,13 @@ import re
 import unicodedata
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MAX_ID = 100  # slugs and ids name folders of the output: well under any file system's name limit
 _SLUG = re.compile(SLUG_PATTERN)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def is_slug(text: str) -> bool:
-    return bool(_SLUG.match(text))
+    return len(text) <= MAX_ID and bool(_SLUG.match(text))
 
 
 def slugify(text: str) -> str:

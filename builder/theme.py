@@ -58,6 +58,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 _FIELDS: dict[type, frozenset[str]] = {}
 
 
+def _encodable(value: Any) -> Any:
+    """Every value a template prints: text that cannot be written as UTF-8 (a lone surrogate such as
+    "\\udcff") fails here, at the template line that prints it, rather than after the page is rendered."""
+    if isinstance(value, str) and not value.isascii():
+        value.encode("utf-8")
+    return value
+
+
 def _data_fields(cls: type) -> frozenset[str]:
     """The public fields of a dataclass or pydantic model defined by kb; none for any other type."""
     if not cls.__module__.startswith("builder."):
@@ -135,6 +143,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_COMPILED,
+            finalize=_encodable,
         )
 
     def digest(self) -> str:

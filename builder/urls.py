@@ -14,7 +14,8 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _IGNORED_LEADING = "".join(chr(c) for c in range(0x21))
 _IGNORED_ANYWHERE = str.maketrans("", "", "\t\n\r")
 # characters a base URL must not hold: they would need escaping wherever the base path is written
-_UNSAFE_IN_BASE = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
+# a plain space is allowed: a base path such as /café kb/ is served and linked as it is (issue 12)
+_UNSAFE_IN_BASE = re.compile(r"[^\S ]|[\"'<>\\`{}|^\x00-\x1f\x7f]")
 
 
 def unsafe_url(value: str) -> str | None:
@@ -30,8 +31,8 @@ def unsafe_base_url(value: str) -> str | None:
     if found is None:
         return None
     return (
-        f"must not contain {found.group()!r}: spaces, quotes, '<', '>', '\\' and control characters are"
-        " refused (percent-encode them, such as %20 for a space)"
+        f"must not contain {found.group()!r}: quotes, '<', '>', '\\', tabs, line breaks and control"
+        " characters are refused (percent-encode them)"
     )
 
 

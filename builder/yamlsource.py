@@ -70,6 +70,53 @@ class _BoundedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def decode_utf8(
+    path: str, raw: bytes, advice: str = "save the file as UTF-8"
+) -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 bytes (a BOM allowed) -> text with \\n line ends, or an `encoding` error at the bad byte's
+    line and column (in characters, the BOM not counted)."""
+    start = len(BOM) if raw.startswith(BOM) else 0
+    try:
+        text = raw[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = start + exc.start
+        line_start = max(raw.rfind(b"\n", 0, bad) + 1, start)
+        line = raw.count(b"\n", 0, bad) + 1
+        col = len(raw[line_start:bad].decode("utf-8", "replace")) + 1
+        message = f"not valid UTF-8 (byte 0x{raw[bad]:02x}); {advice}"
+        return None, error(path, line, col, "encoding", message)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+# YAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, which editors (and kb's
+# positions) do not: they are swapped for private-use stand-ins while parsing, and swapped back after.
+_YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+
+
+def _stand_ins(text: str) -> tuple[str, dict[int, int]]:
+    """The text with YAML-only line breaks replaced, and the table that restores them."""
+    if not any(char in text for char in _YAML_ONLY_BREAKS):
+        return text, {}
+    free = [code for code in range(0xF8F0, 0xF900) if chr(code) not in text][: len(_YAML_ONLY_BREAKS)]
+    if len(free) < len(_YAML_ONLY_BREAKS):
+        return text, {}
+    forward = {ord(char): code for char, code in zip(_YAML_ONLY_BREAKS, free, strict=True)}
+    return text.translate(forward), {code: char for char, code in forward.items()}
+
+
+def _restored(value: Any, back: dict[int, int]) -> Any:
+    if isinstance(value, str):
+        return value.translate(back)
+    if isinstance(value, dict):
+        return {_restored(key, back): _restored(item, back) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restored(item, back) for item in value]
+    return value
+
+
 def load_yaml(
     text: str, path: str, *, line_offset: int = 0, max_chars: int = 1_000_000
 ) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -78,6 +125,14 @@ def load_yaml(
         return None, [
             error(path, line_offset + 1, 1, "yaml-syntax", f"YAML larger than {max_chars} characters")
         ]
+    text, back = _stand_ins(text)
+    document, diagnostics = _load(text, path, line_offset)
+    if document is not None and back:
+        document.data = _restored(document.data, back)
+    return document, diagnostics
+
+
+def _load(text: str, path: str, line_offset: int) -> tuple[YamlDocument | None, list[Diagnostic]]:
     root = _compose_fast(text)
     if root is not None:
         document = YamlDocument(data=None)
