@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -68,6 +69,32 @@ class MarkdownOptions(_Strict):
     plugins: list[PluginSpec] = []  # "module:function", each called with the markdown-it parser
 
 
+def _search_words(phrase: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]|_", "", phrase.casefold()).split())
+
+
+class SearchOptions(_Strict):
+    """synonyms: groups of phrases a reader may type for the same thing; the search box expands a query
+    that contains one phrase of a group into the others (at query time, in the browser)."""
+
+    synonyms: list[Annotated[list[Text], Field(min_length=2)]] = []
+
+    @field_validator("synonyms")
+    @classmethod
+    def _distinct(cls, groups: list[list[str]]) -> list[list[str]]:
+        seen: dict[str, int] = {}
+        for number, group in enumerate(groups, 1):
+            for phrase in group:
+                words = _search_words(phrase)
+                if not words:
+                    raise ValueError(f"group {number}: {phrase!r} has no letters or digits to search for")
+                if words in seen:
+                    where = "twice in it" if seen[words] == number else f"also in group {seen[words]}"
+                    raise ValueError(f"group {number}: {phrase!r} is {where}; a phrase belongs to one group")
+                seen[words] = number
+        return groups
+
+
 class AssetOptions(_Strict):
     # HTML, JavaScript, XML and scripted SVG under content/ are refused unless the site opts in
     allow_active: StrictBool = False
@@ -86,6 +113,7 @@ class SiteConfig(_Strict):
     paths: dict[Id, LearningPath] = {}
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
+    search: SearchOptions = SearchOptions()
     assets: AssetOptions = AssetOptions()
     lists: ListOptions = ListOptions()
     hooks: list[str] = []  # Python files in the site folder with on_<event> functions

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 BUNDLE_DIR = "pagefind"
+VOCABULARY_FILE = "kb-vocabulary.json"
 TIMEOUT_SECONDS = 900
+
+# What a reader searches by: headings and the title/summary/terms block of lesson.html.
+_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
+_SEARCH_TERMS = re.compile(r'<div data-pagefind-weight="\d+">(.*?)</div>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 class SearchIndexError(Exception):
@@ -51,3 +62,23 @@ def index_site(site_root: Path, bundle: Path | None = None) -> None:
         raise SearchIndexError(f"Pagefind failed with exit status {completed.returncode}: {detail}")
     if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError("Pagefind ran but wrote no pagefind.js")
+    write_vocabulary(site_root.rglob("*.html"), bundle / VOCABULARY_FILE)
+
+
+def vocabulary(page: str) -> set[str]:
+    """The words of an indexed page's headings, title, summary and terms (the typo pass corrects to these)."""
+    if "data-pagefind-body" not in page:
+        return set()
+    words: set[str] = set()
+    for pattern in (_HEADING, _SEARCH_TERMS):
+        for match in pattern.finditer(page):
+            text = html.unescape(_TAG.sub(" ", match.group(1)))
+            words.update(word.casefold() for word in _WORD.findall(text))
+    return words
+
+
+def write_vocabulary(pages: Iterable[Path], target: Path) -> None:
+    words: set[str] = set()
+    for page in pages:
+        words |= vocabulary(page.read_text(encoding="utf-8", errors="replace"))
+    target.write_text(json.dumps(sorted(words), separators=(",", ":")), encoding="utf-8")

@@ -97,3 +97,31 @@ def test_yaml_errors(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     loaded, diagnostics = load_config(tmp_path)
     assert loaded is None and [d.code for d in diagnostics] == ["missing-field"]
+
+
+def test_search_synonyms_are_groups_of_distinct_phrases(tmp_path: Path) -> None:
+    loaded, diagnostics = load_config(Path(__file__).parent.parent)
+    assert diagnostics == [] and loaded is not None
+    assert ["zero downtime", "without downtime", "online migration", "no downtime"] in (
+        loaded.config.search.synonyms
+    )
+    head = "title: T\nbase_url: https://example.org/\nsearch:\n  synonyms:\n"
+    assert problems(tmp_path, head + "    - [retry, backoff]\n    - [throttling]\n") == [
+        (
+            6,
+            7,
+            "invalid-value",
+            "'search.synonyms.1': List should have at least 2 items after validation, not 1",
+        )
+    ]
+    assert problems(tmp_path, head + "    - [Rate-Limit, throttle]\n    - [ratelimit, limiter]\n") == [
+        (
+            5,
+            5,
+            "invalid-value",
+            "'search.synonyms': group 2: 'ratelimit' is also in group 1; a phrase belongs to one group",
+        )
+    ]
+    assert problems(tmp_path, head + "    - ['...', dots]\n") == [
+        (5, 5, "invalid-value", "'search.synonyms': group 1: '...' has no letters or digits to search for")
+    ]

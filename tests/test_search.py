@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from builder.build import BuildOptions, build
+from builder.search import vocabulary
 from tests.conftest import SITES, serving, soup
 
 
@@ -141,3 +143,50 @@ def test_missing_pagefind_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
         result.failure == f"search index: the Pagefind binary {tmp_path / 'no-such-pagefind'} does not exist"
     )
     assert [p.name for p in out.iterdir()] == ["keep.html"]
+
+
+def test_lesson_title_summary_and_terms_are_indexed_with_weight(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert build(BuildOptions(site_dir=SITES / "good", out_dir=out)).ok
+    body = soup(out / "lessons/validate-at-the-edge/index.html").select_one("[data-pagefind-body]")
+    block = body.select_one(".search-terms")
+    assert block.has_attr("hidden")
+    weights = [
+        (p["data-pagefind-weight"], p.get_text(" ", strip=True))
+        for p in block.select("[data-pagefind-weight]")
+    ]
+    assert weights[0] == ("10", "Validate at the edge")
+    assert weights[2] == ("4", "API design. Reliability. Pydantic. FastAPI. Python.")
+    assert (
+        body.select_one("[data-pagefind-meta^='date_text:']")["data-pagefind-meta"]
+        == "date_text:10 February 2026"
+    )
+    words = json.loads((out / "pagefind/kb-vocabulary.json").read_text())
+    assert "validate" in words and words == sorted(set(words))
+
+
+def test_vocabulary_holds_headings_and_the_search_terms_of_indexed_pages() -> None:
+    page = (
+        '<main data-pagefind-body><div class="search-terms" hidden><div data-pagefind-weight="10">Idempotency &amp; keys</div>'
+        '<div data-pagefind-weight="4">Reliability.</div></div>'
+        '<h2 id="x">Claiming a <code>key</code> atomically</h2><p>bodyword appears only here</p></main>'
+    )
+    assert vocabulary(page) == {"idempotency", "keys", "reliability", "claiming", "atomically"}
+    assert vocabulary("<h1>Not indexed</h1>") == set()
+
+
+def test_synonyms_from_site_yml_reach_every_page(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("good")
+    with (site / "site.yml").open("a", encoding="utf-8") as config:
+        config.write(
+            "search:\n  synonyms:\n    - [zero downtime, without downtime]\n    - ['n+1', n plus one]\n"
+        )
+    out = tmp_path / "public"
+    assert build(BuildOptions(site_dir=site, out_dir=out, search=False)).ok
+    for page in ["index.html", "lessons/validate-at-the-edge/index.html", "404.html"]:
+        form = soup(out / page).select_one("form.header-search[role=search]")
+        assert json.loads(form["data-synonyms"]) == [
+            ["zero downtime", "without downtime"],
+            ["n+1", "n plus one"],
+        ]
+        assert form["aria-label"] == "Site"
