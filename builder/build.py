@@ -11,27 +11,26 @@ import dataclasses
 import hashlib
 import os
 import shutil
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from builder import cache, pages, writer
 from builder.config import CONFIG_FILE, load_config
-from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
+from builder.diagnostics import error, has_errors
 from builder.discover import discover
 from builder.extensions import (
     AfterBuild,
     ConfigLoaded,
-    Extensions,
     load_extensions,
     site_files,
 )
-from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
+from builder.graph import LeftOut, Lesson, build_graph
 from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
 from builder.parse import ParsedFile, parse_changed, parse_lesson, vocabulary_of
+from builder.plan import Plan, make_plan
 from builder.records import content_digest
-from builder.render import BodyCache, Page, PageJob, SiteRenderer, TemplateFailure
+from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import compiled_templates, find_theme, reuse_compiled
 
@@ -124,41 +123,7 @@ class SiteBuilder:
 
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
-        assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
-        renderer = SiteRenderer(
-            analysis.loaded.config,
-            analysis.graph,
-            analysis.theme,
-            self.body_cache,
-            fingerprint_assets=not self.options.preview,
-            load_body=lambda body: self.store.bodies.get(body.digest),
-            site_dir=self.options.site_dir,
-            hooks=analysis.extensions,
-        )
-        extensions = analysis.extensions or Extensions(self.options.site_dir)
-        problems = renderer.check_templates()
-        problems += _lesson_templates(renderer, analysis.graph)
-        extra = _extra_jobs(renderer, extensions, problems)
-        jobs = pages.site_jobs(renderer, extra)
-        taken = {job.name for job in jobs}
-        problems += extensions.problems
-        extensions.problems.clear()
-        for job in _published_jobs(self.options.site_dir, analysis.graph):
-            if job.name in taken:
-                source = str(job.context["source"])
-                message = f"this file would overwrite the generated {job.name}"
-                problems.append(error(source, 1, 1, "unsafe-path", message))
-                continue
-            taken.add(job.name)
-            jobs.append(job)
-        epoch = cache.digest(
-            cache.code_digest(),
-            (self.options.site_dir / CONFIG_FILE).read_bytes(),
-            self.options.base_url,
-            renderer.templates,
-            extensions.digest(),
-        )
-        return Plan(jobs, renderer, problems, epoch)
+        return make_plan(self.options, analysis, self.store, self.body_cache)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -388,14 +353,6 @@ def _same_outline(old: Lesson, new: Lesson) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    jobs: list[PageJob]
-    renderer: SiteRenderer
-    problems: list[Diagnostic]
-    epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
-
-
 def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
     """Every diagnostic of the site, as `kb check` reports them: the lessons parsed by the last build are
     taken from the cache (read only: a check writes nothing), the others are parsed on every core."""
@@ -406,48 +363,3 @@ def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
 
 def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     return SiteBuilder(options).build(progress)
-
-
-def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
-    """Files beside the lessons under media/, and the site's static/ folder verbatim at the root."""
-    for asset in graph.assets:
-        yield PageJob(asset_url(asset), None, {"source": asset}, data=(site_dir / asset).read_bytes())
-    static = site_dir / "static"
-    if static.is_dir():
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                name = path.relative_to(static).as_posix()
-                yield PageJob(name, None, {"source": f"static/{name}"}, data=path.read_bytes())
-
-
-def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnostic]:
-    """A lesson's `template:` must be a template of the theme."""
-    found = []
-    names = set(renderer.env.list_templates())
-    for lesson in graph.lessons.values():
-        template = lesson.source.meta.template
-        if template is not None and template not in names:
-            line, col = lesson.source.position("template")
-            hint = did_you_mean(template, sorted(n for n in names if n.endswith(".html")))
-            message = f"'template': the theme has no template '{template}'{hint}"
-            found.append(error(lesson.source.path, line, col, "invalid-value", message))
-    return found
-
-
-def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: list[Diagnostic]) -> list[PageJob]:
-    """The pages hooks add on graph_built, each checked: a safe path, a template the theme has."""
-    jobs: list[PageJob] = []
-    names = set(renderer.env.list_templates())
-    for extra in extensions.extra_pages(renderer.config, renderer.graph):
-        parts = extra.path.split("/")
-        if extra.path.startswith("/") or "\\" in extra.path or any(p in {".", ".."} for p in parts):
-            problems.append(
-                error(CONFIG_FILE, 1, 1, "extension-error", f"extra page '{extra.path}': unsafe path")
-            )
-        elif extra.template not in names:
-            message = f"extra page '{extra.path}': the theme has no template '{extra.template}'"
-            problems.append(error(CONFIG_FILE, 1, 1, "extension-error", message))
-        else:
-            page = Page(extra.path, extra.title, extra.description)
-            jobs.append(renderer.page(extra.template, page, sitemap=extra.lastmod, **extra.context))
-    return jobs
