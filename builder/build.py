@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from builder import cache, pages, writer
+from builder import cache, serve_quick, writer
 from builder.config import CONFIG_FILE, load_config
 from builder.diagnostics import error, has_errors
 from builder.discover import discover
@@ -29,7 +29,6 @@ from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quie
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
 from builder.parse import ParsedFile, parse_changed, parse_lesson, vocabulary_of
 from builder.plan import Plan, make_plan
-from builder.records import content_digest
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.theme import compiled_templates, find_theme, reuse_compiled
@@ -174,62 +173,8 @@ class SiteBuilder:
         self.live = None
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
-        """kb serve's quick path, for edits that change only what lessons say in their bodies: with the
-        same front matter, headings and link targets nothing else in the graph can change, so only those
-        lessons are parsed again and only the pages showing their bodies are written, in place, into the
-        folder of the last full write. None when an edit is of another kind: the site must be analysed."""
-        if self.live is None or not paths:
-            return None
-        plan, target = self.live
-        renderer = plan.renderer
-        updates: list[tuple[str, ParsedFile, str | None]] = []  # the new state of each file, its new HTML
-        for path in sorted(paths):
-            update = self._reparse_body(path, renderer)
-            if update is None:
-                return None
-            updates.append((path, *update))
-        jobs: dict[str, PageJob] = {}
-        for path, parsed, html in updates:
-            self.store.set_file(path, parsed)
-            if html is not None and parsed.lesson is not None:
-                self.store.bodies.add(parsed.lesson.body.digest, html)
-                renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
-                jobs.update(
-                    (job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs)
-                )
-        result = BuildResult([], target, ok=True)
-        keys = self.store.page_keys
-        keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
-        result.pages = len(keys)
-        return result
-
-    def _reparse_body(self, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
-        """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
-        not a published lesson whose body alone changed."""
-        known: ParsedFile | None = self.store.files.get(path)
-        source = self.options.site_dir / path
-        if known is None or known.lesson is None or source.is_symlink():
-            return None
-        if renderer.graph.lessons.get(known.lesson.slug) is not known.lesson:
-            return None  # a draft, or a slug taken by another file
-        try:
-            stat = source.stat()
-            raw = source.read_bytes()
-        except OSError:
-            return None
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        digest = content_digest(raw)
-        if digest == known.digest:
-            return dataclasses.replace(known, stamp=stamp), None
-        config = renderer.config
-        plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
-        lesson, problems = parse_lesson(
-            path, raw, vocabulary_of(config), config.markdown.html, digest, plugins
-        )
-        if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
-            return None
-        kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-        return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html
+        """kb serve's quick path (serve_quick.py); None when the edits need a full analysis."""
+        return serve_quick.update_lessons(self, paths)
 
     def check(self, analysis: Analysis) -> tuple[Plan | None, BuildResult]:
         """The plan when the site can be written (no errors, or no warnings under --strict)."""
@@ -337,20 +282,6 @@ def _output_stamp(out_dir: Path) -> str | None:
         return f"{out_dir.resolve()}\0{out_dir.stat().st_mtime_ns}"
     except OSError:
         return None
-
-
-def _same_outline(old: Lesson, new: Lesson) -> bool:
-    """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
-    headings and link targets (links may move: only their positions in the file would differ)."""
-
-    def targets(lesson: Lesson) -> list[tuple[object, ...]]:
-        return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
-
-    return (
-        dataclasses.replace(new.source, digest=old.source.digest) == old.source
-        and new.body.headings == old.body.headings
-        and targets(new) == targets(old)
-    )
 
 
 def analyse(options: BuildOptions, progress: Progress = _quiet) -> Analysis:
