@@ -11,7 +11,8 @@ from builder import cache, pages
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.extensions import Extensions
-from builder.graph import SiteGraph, asset_url
+from builder.graph import SiteGraph
+from builder.links import asset_url
 from builder.options import Analysis, BuildOptions
 from builder.render import BodyCache, Page, PageJob, SiteRenderer
 
