@@ -8,34 +8,19 @@ changed, while producing exactly the bytes a full build would.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import shutil
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from builder import cache, pages, writer
-from builder.active import active_content
-from builder.config import CONFIG_FILE, LoadedConfig, load_config
-from builder.diagnostics import Diagnostic, did_you_mean, error, has_errors
-from builder.discover import discover, static_files
-from builder.extensions import (
-    AfterBuild,
-    ConfigLoaded,
-    Extensions,
-    load_extensions,
-    site_files,
-)
-from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
+from builder import cache, pipeline, serve_quick, writer
+from builder.config import CONFIG_FILE
+from builder.diagnostics import Diagnostic, has_errors
 from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
-from builder.output import clean_leftovers, is_stamped, refusal, safe_join, staging_dir, swap_in
-from builder.parse import ParsedFile, parse_changed, parse_lesson, vocabulary_of
-from builder.reading import printable, utf8_name
-from builder.records import content_digest
-from builder.render import BodyCache, Page, PageJob, SiteRenderer, TemplateFailure
-from builder.search import SearchIndexError, index_site
-from builder.theme import compiled_templates, find_theme, reuse_compiled
+from builder.output import safe_join
+from builder.parse import ParsedFile, parse_lesson
+from builder.plan import Plan, make_plan
+from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
 
 __all__ = [
     "Analysis",
@@ -68,108 +53,13 @@ class SiteBuilder:
     # -- analysis -------------------------------------------------------------------------------------
 
     def analyse(self, progress: Progress = _quiet) -> Analysis:
-        site_dir = self.options.site_dir
-        self.live = None  # what is parsed from now on is no longer what the written plan shows
-        analysis = Analysis()
-        loaded, diagnostics = load_config(site_dir, base_url=self.options.base_url)
-        analysis.diagnostics += diagnostics
-        if loaded is None:
-            return analysis
-        analysis.loaded = loaded
-        config = loaded.config
-        extensions, problems = load_extensions(site_dir, loaded)
-        analysis.extensions = extensions
-        analysis.diagnostics += problems
-        extensions.run("on_config_loaded", ConfigLoaded(config, site_dir))
-        analysis.theme = find_theme(site_dir, config.theme)
-        if analysis.theme is None:
-            at = loaded.document.value_at(("theme",))
-            message = f"'theme': no folder themes/{config.theme}/ in the site"
-            analysis.diagnostics.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
-        else:
-            analysis.diagnostics += analysis.theme.problems()
-        sources, problems = discover(site_dir)
-        analysis.diagnostics += problems
-        if not config.assets.allow_active:
-            analysis.diagnostics += active_content(site_dir, sources.assets)
-        progress(f"reading {len(sources.lessons)} lessons")
-        vocabulary = vocabulary_of(config)
-        epoch = cache.digest(
-            (
-                cache.code_digest(),
-                sorted(vocabulary.topics),
-                sorted(vocabulary.skills),
-                sorted(vocabulary.authors),
-                config.markdown.html,
-                extensions.digest(),
-            )
-        )
-        self.store.parsing_under(epoch)
-        html, jobs = config.markdown.html, self.options.jobs
-        parse_changed(self.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
-        lessons: list[Lesson] = []
-        left_out: dict[str, LeftOut] = {}
-        for path in sources.lessons:
-            parsed = self.store.files[path]
-            analysis.diagnostics += parsed.diagnostics
-            lesson = parsed.lesson
-            if lesson is None:
-                left_out.setdefault(parsed.guessed_slug, LeftOut(path, draft=False))
-            elif lesson.source.meta.draft and not self.options.drafts:
-                left_out[lesson.slug] = LeftOut(path, draft=True)
-            else:
-                lessons.append(lesson)
-        graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.store)
-        analysis.diagnostics += problems
-        analysis.graph = graph
-        analysis.diagnostics += extensions.problems
-        extensions.problems.clear()
-        return analysis
+        return pipeline.analyse(self, progress)
 
     # -- output ---------------------------------------------------------------------------------------
 
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
-        assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
-        renderer = SiteRenderer(
-            analysis.loaded.config,
-            analysis.graph,
-            analysis.theme,
-            self.body_cache,
-            fingerprint_assets=not self.options.preview,
-            load_body=lambda body: self.store.bodies.get(body.digest),
-            site_dir=self.options.site_dir,
-            hooks=analysis.extensions,
-        )
-        extensions = analysis.extensions or Extensions(self.options.site_dir)
-        problems = renderer.check_templates()
-        problems += _lesson_templates(renderer, analysis.graph)
-        extra = _extra_jobs(renderer, extensions, problems)
-        jobs = pages.site_jobs(renderer, extra)
-        taken = _OutputNames(job.name for job in jobs)
-        problems += extensions.problems
-        extensions.problems.clear()
-        for job in _published_jobs(self.options.site_dir, analysis.graph):
-            if not utf8_name(job.name):
-                source = printable(str(job.context["source"]))
-                problems.append(
-                    error(source, 1, 1, "encoding", "the file name is not valid UTF-8; rename it")
-                )
-                continue
-            clash = taken.clash(job.name)
-            if clash:
-                problems.append(error(str(job.context["source"]), 1, 1, "unsafe-path", clash))
-                continue
-            taken.add(job.name)
-            jobs.append(job)
-        epoch = cache.digest(
-            cache.code_digest(),
-            (self.options.site_dir / CONFIG_FILE).read_bytes(),
-            self.options.base_url,
-            renderer.templates,
-            extensions.digest(),
-        )
-        return Plan(jobs, renderer, problems, epoch)
+        return make_plan(self.options, analysis, self.store, self.body_cache)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -220,62 +110,8 @@ class SiteBuilder:
         self.live = None
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
-        """kb serve's quick path, for edits that change only what lessons say in their bodies: with the
-        same front matter, headings and link targets nothing else in the graph can change, so only those
-        lessons are parsed again and only the pages showing their bodies are written, in place, into the
-        folder of the last full write. None when an edit is of another kind: the site must be analysed."""
-        if self.live is None or not paths:
-            return None
-        plan, target = self.live
-        renderer = plan.renderer
-        updates: list[tuple[str, ParsedFile, str | None]] = []  # the new state of each file, its new HTML
-        for path in sorted(paths):
-            update = self._reparse_body(path, renderer)
-            if update is None:
-                return None
-            updates.append((path, *update))
-        jobs: dict[str, PageJob] = {}
-        for path, parsed, html in updates:
-            self.store.set_file(path, parsed)
-            if html is not None and parsed.lesson is not None:
-                self.store.bodies.add(parsed.lesson.body.digest, html)
-                renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
-                jobs.update(
-                    (job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs)
-                )
-        result = BuildResult([], target, ok=True)
-        keys = self.store.page_keys
-        keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
-        result.pages = len(keys)
-        return result
-
-    def _reparse_body(self, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
-        """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
-        not a published lesson whose body alone changed."""
-        known: ParsedFile | None = self.store.files.get(path)
-        source = self.options.site_dir / path
-        if known is None or known.lesson is None or source.is_symlink():
-            return None
-        if renderer.graph.lessons.get(known.lesson.slug) is not known.lesson:
-            return None  # a draft, or a slug taken by another file
-        try:
-            stat = source.stat()
-            raw = source.read_bytes()
-        except OSError:
-            return None
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        digest = content_digest(raw)
-        if digest == known.digest:
-            return dataclasses.replace(known, stamp=stamp), None
-        config = renderer.config
-        plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
-        lesson, problems = parse_lesson(
-            path, raw, vocabulary_of(config), config.markdown.html, digest, plugins
-        )
-        if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
-            return None
-        kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-        return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html
+        """kb serve's quick path (serve_quick.py); None when the edits need a full analysis."""
+        return serve_quick.update_lessons(self, paths)
 
     def check(self, analysis: Analysis) -> tuple[Plan | None, BuildResult]:
         """The plan when the site can be written (no errors, or no warnings under --strict)."""
@@ -291,151 +127,12 @@ class SiteBuilder:
         """A build into a staging folder, swapped in only when everything succeeded. With the cache,
         nothing is done when no input changed, and only what changed is parsed and rendered."""
         try:
-            return self._build(progress, use_cache)
+            return pipeline.build(self, progress, use_cache)
         except cache.CacheCorrupt:
             progress("the build cache is inconsistent: building from scratch")
             shutil.rmtree(self.options.site_dir / cache.CACHE_DIR, ignore_errors=True)
             self._forget()
-            return self._build(progress, use_cache)
-
-    def _build(self, progress: Progress, use_cache: bool) -> BuildResult:
-        fingerprint = self._fingerprint() if use_cache else None  # taken before any input is read
-        if fingerprint is not None:
-            quick = self.store.get(cache.Key("fingerprint"))
-            current = (fingerprint[0], _output_stamp(fingerprint[1]))
-            if isinstance(quick, dict) and quick.get("fingerprint") == current:
-                progress("nothing changed")
-                return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
-            if not self.store.files:
-                self.store.restore(fingerprint[1], reuse_compiled)
-            if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
-                self._distrust_keys()  # the output is no longer what kb wrote: write every file anew
-        analysis = self.analyse(progress)
-        plan, result = self.check(analysis)
-        if plan is None or analysis.loaded is None or analysis.graph is None:
-            return result
-        out_dir = self.options.out_dir or self.options.site_dir / analysis.loaded.config.output_dir
-        refused = refusal(self.options.site_dir, out_dir, force=self.options.force)
-        if refused is not None:
-            _refuse_output(result, analysis.loaded, self.options.out_dir, refused)
-            return result
-        clean_leftovers(out_dir)
-        staging = staging_dir(out_dir)
-        try:
-            progress(f"rendering {len(analysis.graph.lessons)} lessons")
-            # files are reused only from an output kb wrote: a forced folder's files are not kb's
-            self.write(plan, staging, out_dir if is_stamped(out_dir) else None, result)
-            if self.options.search:
-                progress("indexing for search")
-                index_site(staging)
-            swap_in(staging, out_dir)
-        except SearchIndexError as exc:
-            result.failure = f"search index: {exc}"
-            self._distrust_keys()
-            return result
-        except TemplateFailure as exc:
-            result.diagnostics = sorted([*result.diagnostics, exc.args[0]])
-            return result
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        result.out_dir = out_dir
-        result.ok = True
-        if analysis.extensions is not None and analysis.extensions.hooks:
-            analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
-            result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
-            analysis.extensions.problems.clear()
-        if use_cache:
-            self._save(out_dir, result, fingerprint)
-        return result
-
-    def _fingerprint(self) -> tuple[str, Path] | None:
-        """A digest of every input of a build, cheap to compute (file names, sizes and modification
-        times, site.yml and the theme), and the output folder the build goes to."""
-        site_dir = self.options.site_dir
-        loaded, _ = load_config(site_dir, base_url=self.options.base_url)
-        theme = find_theme(site_dir, loaded.config.theme) if loaded else None
-        if loaded is None or theme is None:
-            return None
-        out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((cache.code_digest(), self.options)).encode())
-        digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
-        for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
-            try:
-                stat = os.stat(path)
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-            except OSError:
-                digest.update(f"{path}\0missing\n".encode())
-        for folder in ("content", "static"):
-            for root, dirs, names in os.walk(site_dir / folder):
-                dirs.sort()
-                for name in sorted(names):
-                    stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                    line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                    digest.update(line.encode("utf-8", "surrogateescape"))
-        return digest.hexdigest(), out_dir
-
-    def _save(self, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None) -> None:
-        self.store.save(out_dir, compiled_templates())
-        if fingerprint is not None:  # of the inputs as they were before this build read them
-            stamp = (fingerprint[0], _output_stamp(out_dir))
-            quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
-            self.store.put(cache.Key("fingerprint"), quick)
-
-
-def _output_stamp(out_dir: Path) -> str | None:
-    """The output folder as it was when last written: its path and every file's name, size and
-    modification time, so a removed, added or overwritten file shows (stat calls only, no reading)."""
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
-        for root, dirs, names in os.walk(out_dir, onerror=_raise):
-            dirs.sort()
-            for name in sorted(names):
-                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                digest.update(line.encode("utf-8", "surrogateescape"))
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def _raise(error: OSError) -> None:
-    raise error
-
-
-def _refuse_output(result: BuildResult, loaded: LoadedConfig, out: Path | None, reason: str) -> None:
-    """--out: the build fails with the reason; output_dir: an error at its place in site.yml."""
-    if out is not None:
-        result.failure = f"--out {out} {reason}"
-        return
-    at = loaded.document.value_at(("output_dir",))
-    message = f"'output_dir': {loaded.config.output_dir} {reason}"
-    result.diagnostics = sorted(
-        [*result.diagnostics, error(CONFIG_FILE, at.line, at.col, "unsafe-path", message)]
-    )
-
-
-def _same_outline(old: Lesson, new: Lesson) -> bool:
-    """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
-    headings and link targets (links may move: only their positions in the file would differ)."""
-
-    def targets(lesson: Lesson) -> list[tuple[object, ...]]:
-        return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
-
-    return (
-        dataclasses.replace(new.source, digest=old.source.digest) == old.source
-        and new.body.headings == old.body.headings
-        and targets(new) == targets(old)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    jobs: list[PageJob]
-    renderer: SiteRenderer
-    problems: list[Diagnostic]
-    epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
+            return pipeline.build(self, progress, use_cache)
 
 
 def analyse(
@@ -470,73 +167,3 @@ def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagn
         except TemplateFailure as exc:
             result.diagnostics.append(exc.args[0])
     return sorted(result.diagnostics)
-
-
-class _OutputNames:
-    """The files of an output folder and the folders they need: a file may take neither another file's
-    name nor a name another file needs as its folder (static/index.html/x beside the home page)."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self.files: set[str] = set()
-        self.folders: set[str] = set()
-        for name in names:
-            self.add(name)
-
-    def add(self, name: str) -> None:
-        self.files.add(name)
-        parts = name.split("/")
-        self.folders.update("/".join(parts[:end]) for end in range(1, len(parts)))
-
-    def clash(self, name: str) -> str:
-        """Why name cannot be written beside the files taken so far; "" when it can."""
-        if name in self.files:
-            return f"this file would overwrite the generated {name}"
-        if name in self.folders:
-            return f"this file takes the name of the generated folder {name}/"
-        parts = name.split("/")
-        for end in range(1, len(parts)):
-            if (folder := "/".join(parts[:end])) in self.files:
-                return f"this file needs a folder {folder}/ where the generated file {folder} is"
-        return ""
-
-
-def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:
-    """Files beside the lessons under media/, and the site's static/ folder verbatim at the root."""
-    for asset in graph.assets:
-        yield PageJob(asset_url(asset), None, {"source": asset}, data=(site_dir / asset).read_bytes())
-    for source in static_files(site_dir):
-        name = source.removeprefix("static/")
-        yield PageJob(name, None, {"source": source}, data=(site_dir / source).read_bytes())
-
-
-def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnostic]:
-    """A lesson's `template:` must be a template of the theme."""
-    found = []
-    names = set(renderer.env.list_templates())
-    for lesson in graph.lessons.values():
-        template = lesson.source.meta.template
-        if template is not None and template not in names:
-            line, col = lesson.source.position("template")
-            hint = did_you_mean(template, sorted(n for n in names if n.endswith(".html")))
-            message = f"'template': the theme has no template '{template}'{hint}"
-            found.append(error(lesson.source.path, line, col, "invalid-value", message))
-    return found
-
-
-def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: list[Diagnostic]) -> list[PageJob]:
-    """The pages hooks add on graph_built, each checked: a safe path, a template the theme has."""
-    jobs: list[PageJob] = []
-    names = set(renderer.env.list_templates())
-    for extra in extensions.extra_pages(renderer.config, renderer.graph):
-        parts = extra.path.split("/")
-        if extra.path.startswith("/") or "\\" in extra.path or any(p in {".", ".."} for p in parts):
-            problems.append(
-                error(CONFIG_FILE, 1, 1, "extension-error", f"extra page '{extra.path}': unsafe path")
-            )
-        elif extra.template not in names:
-            message = f"extra page '{extra.path}': the theme has no template '{extra.template}'"
-            problems.append(error(CONFIG_FILE, 1, 1, "extension-error", message))
-        else:
-            page = Page(extra.path, extra.title, extra.description)
-            jobs.append(renderer.page(extra.template, page, sitemap=extra.lastmod, **extra.context))
-    return jobs

@@ -7,27 +7,20 @@ while the Markdown was rendered, and every problem becomes a Diagnostic at the l
 from __future__ import annotations
 
 import dataclasses
-import posixpath
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from builder.cache import Store
 from builder.config import LoadedConfig
-from builder.diagnostics import Diagnostic, did_you_mean, error, warning
-from builder.discover import CONTENT_DIR
+from builder.diagnostics import Diagnostic, error
 from builder.frontmatter import LessonSource
-from builder.markdown import LinkRef, RenderedBody
+from builder.links import Resolver, lesson_url
+from builder.markdown import RenderedBody
 from builder.records import picklable
 from builder.related import Relation, Term, related_lessons
 from builder.taxonomy import Kind
-
-_FRAGMENT_SAFE = "/?:@!$&'()*+,;=-._~"
-Fail = Callable[[str, str], tuple[None, str, Diagnostic]]
-DRAFT = "is a draft, which this build leaves out"
 
 
 @picklable
@@ -35,11 +28,6 @@ DRAFT = "is a draft, which this build leaves out"
 class LeftOut:
     path: str
     draft: bool  # else: the file has errors of its own
-
-
-def _invalid(left_out: Mapping[str, LeftOut], slug: str) -> bool:
-    item = left_out.get(slug)
-    return item is not None and not item.draft
 
 
 @picklable
@@ -59,15 +47,6 @@ class Lesson:
     def terms(self) -> list[Term]:
         meta = self.source.meta
         return [(Kind.SKILLS, s) for s in meta.skills] + [(Kind.TOPICS, t) for t in meta.topics]
-
-
-def lesson_url(slug: str) -> str:
-    """Site-relative URL path of a lesson; the base path is added when rendering."""
-    return f"lessons/{slug}/"
-
-
-def asset_url(path: str) -> str:
-    return "media/" + posixpath.relpath(path, CONTENT_DIR)
 
 
 @picklable
@@ -139,7 +118,7 @@ def build_graph(
         by_slug[lesson.slug] = lesson
     ordered = sorted(by_slug.values(), key=lambda item: (-item.source.meta.date.toordinal(), item.slug))
     graph = SiteGraph({lesson.slug: lesson for lesson in ordered}, assets=assets)
-    resolver = _Resolver(
+    resolver = Resolver(
         graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, left_out
     )
     inbound: dict[str, set[str]] = defaultdict(set)
@@ -187,9 +166,11 @@ def build_graph(
         for author in lesson.source.meta.authors:
             authors[author].append(slug)
     graph.authors = {key: tuple(value) for key, value in authors.items()}
-    diagnostics += _paths(graph, loaded, left_out)
-    diagnostics += _prerequisites(graph, left_out)
-    diagnostics += _quality_warnings(graph, loaded, inbound)
+    from builder import checks  # checks reads the graph's records
+
+    diagnostics += checks.paths(graph, loaded, left_out)
+    diagnostics += checks.prerequisites(graph, left_out)
+    diagnostics += checks.quality_warnings(graph, loaded, inbound)
     return graph, diagnostics
 
 
@@ -211,226 +192,3 @@ def _index_terms(graph: SiteGraph) -> None:
         term: tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:8])
         for term, counts in together.items()
     }
-
-
-class _Resolver:
-    def __init__(
-        self,
-        graph: SiteGraph,
-        by_path: dict[str, str],
-        assets: set[str],
-        folders: frozenset[str],
-        left_out: Mapping[str, LeftOut],
-    ) -> None:
-        self.graph = graph
-        self.by_path = by_path
-        self.assets = assets
-        self.folders = folders
-        self.left_out = left_out
-        self.left_out_paths = {item.path: item for item in left_out.values()}
-        self.folder_index = _folder_indexes([*by_path, *self.left_out_paths])
-
-    def resolve(self, lesson: Lesson, link: LinkRef) -> tuple[str | None, str, Diagnostic | None]:
-        """-> (target lesson slug or None, site-relative URL, problem)."""
-        path = lesson.source.path
-
-        def fail(code: str, message: str) -> tuple[None, str, Diagnostic]:
-            return None, "", error(path, link.line, link.col, code, message)
-
-        if link.kind == "anchor":
-            return self._anchor(lesson, link, lesson.slug, fail)
-        if link.kind == "wiki":
-            if link.target in self.graph.lessons:
-                return self._anchor(lesson, link, link.target, fail)
-            if link.target in self.left_out:
-                return self._left_out(self.left_out[link.target], f"[[{link.target}]]", fail)
-            hint = did_you_mean(link.target, self.graph.lessons)
-            return fail("broken-link", f"no lesson with slug '{link.target}'{hint}")
-        if "\\" in link.target or link.target.startswith("/"):
-            return fail(
-                "unsafe-path",
-                f"'{link.target}': link to other files with a relative path such as ../dir/file.md",
-            )
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), link.target))
-        if not joined.startswith(CONTENT_DIR + "/") and joined != CONTENT_DIR:
-            return fail("unsafe-path", f"'{link.target}' points outside content/")
-        if joined in self.folders or link.target.endswith("/"):
-            index = self.folder_index.get(joined)
-            if index is None:
-                return fail("broken-link", f"folder '{joined}' has no README.md or index.md lesson")
-            joined = index
-        if joined in self.by_path:
-            return self._anchor(lesson, link, self.by_path[joined], fail)
-        if joined in self.assets:  # a URL: the file name percent-encoded, the fragment kept (talk.pdf#page=2)
-            fragment = f"#{quote(link.fragment, safe=_FRAGMENT_SAFE)}" if link.fragment else ""
-            return None, quote(asset_url(joined)) + fragment, None
-        if joined in self.left_out_paths:
-            return self._left_out(self.left_out_paths[joined], f"'{link.target}'", fail)
-        candidates = self.by_path if joined.endswith(".md") else self.assets
-        for form in ("NFC", "NFD"):
-            other = unicodedata.normalize(form, joined)
-            if other != joined and (other in self.by_path or other in self.assets):
-                return fail(
-                    "broken-link",
-                    f"'{link.target}' does not exist, but a file whose name looks the same does: the two"
-                    f" names differ in Unicode normalization ({form} is the file's); retype the link",
-                )
-        hint = did_you_mean(joined, candidates)
-        return fail("broken-link", f"'{link.target}' does not exist ({joined}){hint}")
-
-    @staticmethod
-    def _left_out(item: LeftOut, name: str, fail: Fail) -> tuple[str | None, str, Diagnostic | None]:
-        return fail("broken-link", f"{name} {DRAFT}") if item.draft else (None, "", None)
-
-    def _anchor(
-        self, lesson: Lesson, link: LinkRef, target: str, fail: Fail
-    ) -> tuple[str | None, str, Diagnostic | None]:
-        target_lesson = self.graph.lessons[target]
-        url = "" if link.kind == "anchor" else lesson_url(target)
-        if not link.fragment:
-            return target, url, None
-        ids = [heading.id for heading in target_lesson.body.headings]
-        if link.fragment in ids:
-            return target, f"{url}#{link.fragment}", None
-        where = "this lesson" if target == lesson.slug else f"'{target}'"
-        _, _, problem = fail(
-            "broken-anchor", f"{where} has no heading '#{link.fragment}'{did_you_mean(link.fragment, ids)}"
-        )
-        return target, f"{url}#{link.fragment}", problem
-
-
-def _folder_indexes(paths: Iterable[str]) -> dict[str, str]:
-    """Each folder's own lesson: its README.md or index.md, in any letter case (as slugs take them)."""
-    found: dict[str, tuple[int, str]] = {}
-    for path in paths:
-        folder, _, name = path.rpartition("/")
-        rank = {"readme.md": 0, "index.md": 1}.get(name.lower())
-        if rank is not None and (folder not in found or (rank, path) < found[folder]):
-            found[folder] = (rank, path)
-    return {folder: path for folder, (_, path) in found.items()}
-
-
-def _paths(graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
-    found = []
-    steps: dict[str, list[PathStep]] = defaultdict(list)
-    for path_id, learning_path in loaded.config.paths.items():
-        known = tuple(dict.fromkeys(slug for slug in learning_path.lessons if slug in graph.lessons))
-        first_step: dict[str, int] = {}
-        for index, slug in enumerate(learning_path.lessons):
-            if slug in first_step:
-                at = loaded.path_step_position(path_id, index)
-                message = f"path '{path_id}': '{slug}' is already step {first_step[slug] + 1} of this path"
-                found.append(error("site.yml", at.line, at.col, "invalid-value", message))
-                continue
-            first_step[slug] = index
-            if slug not in graph.lessons and not _invalid(left_out, slug):
-                at = loaded.path_step_position(path_id, index)
-                why = DRAFT if slug in left_out else "is not a lesson"
-                hint = "" if slug in left_out else did_you_mean(slug, graph.lessons)
-                found.append(
-                    error(
-                        "site.yml",
-                        at.line,
-                        at.col,
-                        "unknown-lesson",
-                        f"path '{path_id}': '{slug}' {why}{hint}",
-                    )
-                )
-        for index, slug in enumerate(known):
-            steps[slug].append(PathStep(path_id, index, known))
-    graph.path_steps = {slug: tuple(value) for slug, value in steps.items()}
-    return found
-
-
-def _prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
-    found = []
-    edges: dict[str, list[str]] = {}
-    for slug, lesson in graph.lessons.items():
-        edges[slug] = []
-        for index, prerequisite in enumerate(lesson.source.meta.prerequisites):
-            line, col = lesson.source.position(f"prerequisites.{index}")
-            if prerequisite in graph.lessons:
-                edges[slug].append(prerequisite)
-            elif not _invalid(left_out, prerequisite):  # a file with errors of its own is not reported twice
-                hint = did_you_mean(prerequisite, graph.lessons)
-                why = DRAFT if prerequisite in left_out else f"is not a lesson{hint}"
-                message = f"prerequisite '{prerequisite}' {why}"
-                found.append(error(lesson.source.path, line, col, "unknown-lesson", message))
-    for cycle in _cycles(edges):
-        first = graph.lessons[cycle[0]]
-        index = list(first.source.meta.prerequisites).index(cycle[1])
-        line, col = first.source.position(f"prerequisites.{index}")
-        found.append(
-            error(
-                first.source.path,
-                line,
-                col,
-                "prerequisite-cycle",
-                "prerequisites form a cycle: " + " -> ".join(cycle),
-            )
-        )
-    return found
-
-
-def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
-    """Each cycle once, starting at its smallest slug (iterative DFS, no recursion limit)."""
-    cycles: set[tuple[str, ...]] = set()
-    state: dict[str, int] = {}  # 1: on the stack, 2: done
-    for start in sorted(edges):
-        if start in state:
-            continue
-        stack: list[tuple[str, int]] = [(start, 0)]
-        trail: list[str] = [start]
-        state[start] = 1
-        while stack:
-            node, next_edge = stack[-1]
-            children = edges.get(node, [])
-            if next_edge < len(children):
-                stack[-1] = (node, next_edge + 1)
-                child = children[next_edge]
-                if state.get(child) == 1:
-                    loop = trail[trail.index(child) :]
-                    pivot = loop.index(min(loop))
-                    rotated = loop[pivot:] + loop[:pivot]
-                    cycles.add((*rotated, rotated[0]))
-                elif child not in state:
-                    state[child] = 1
-                    trail.append(child)
-                    stack.append((child, 0))
-            else:
-                state[node] = 2
-                trail.pop()
-                stack.pop()
-    return [list(cycle) for cycle in sorted(cycles)]
-
-
-def _quality_warnings(
-    graph: SiteGraph, loaded: LoadedConfig, inbound: dict[str, set[str]]
-) -> list[Diagnostic]:
-    found = []
-    for slug, lesson in graph.lessons.items():
-        path = lesson.source.path
-        if not inbound.get(slug) and slug not in graph.path_steps:
-            found.append(
-                warning(
-                    path,
-                    1,
-                    1,
-                    "orphan-lesson",
-                    f"no lesson links to '{slug}' and no learning path includes it",
-                )
-            )
-        if not graph.related.get(slug) and loaded.config.related.max > 0:
-            found.append(
-                warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
-            )
-    for kind, used in ((Kind.TOPICS, graph.topics), (Kind.SKILLS, graph.skills)):
-        for term in loaded.config.vocabulary(kind):
-            if term not in used:
-                at = loaded.document.key_at((kind, term))
-                found.append(
-                    warning(
-                        "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind.singular} '{term}'"
-                    )
-                )
-    return found

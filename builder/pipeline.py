@@ -1,0 +1,211 @@
+"""The stages of a build, as a straight sequence (ARCHITECTURE.md): `analyse` reads and checks the site,
+`build` writes it. The SiteBuilder passed in keeps what one build leaves for the next (its cache.Store)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from builder import cache
+from builder.active import active_content
+from builder.config import CONFIG_FILE, LoadedConfig, load_config
+from builder.diagnostics import error
+from builder.discover import discover
+from builder.extensions import AfterBuild, ConfigLoaded, load_extensions, site_files
+from builder.graph import LeftOut, Lesson, build_graph
+from builder.options import Analysis, BuildResult, Progress, _quiet
+from builder.output import clean_leftovers, is_stamped, refusal, staging_dir, swap_in
+from builder.parse import parse_changed, vocabulary_of
+from builder.render import TemplateFailure
+from builder.search import SearchIndexError, index_site
+from builder.theme import compiled_templates, find_theme, reuse_compiled
+
+if TYPE_CHECKING:
+    from builder.build import SiteBuilder
+
+
+def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
+    """config -> extensions -> theme -> discover -> parse (changed files only) -> graph."""
+    site_dir = builder.options.site_dir
+    builder.live = None  # what is parsed from now on is no longer what the written plan shows
+    analysis = Analysis()
+    loaded, diagnostics = load_config(site_dir, base_url=builder.options.base_url)
+    analysis.diagnostics += diagnostics
+    if loaded is None:
+        return analysis
+    analysis.loaded = loaded
+    config = loaded.config
+    extensions, problems = load_extensions(site_dir, loaded)
+    analysis.extensions = extensions
+    analysis.diagnostics += problems
+    extensions.run("on_config_loaded", ConfigLoaded(config, site_dir))
+    analysis.theme = find_theme(site_dir, config.theme)
+    if analysis.theme is None:
+        at = loaded.document.value_at(("theme",))
+        message = f"'theme': no folder themes/{config.theme}/ in the site"
+        analysis.diagnostics.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
+    else:
+        analysis.diagnostics += analysis.theme.problems()
+    sources, problems = discover(site_dir)
+    analysis.diagnostics += problems
+    if not config.assets.allow_active:
+        analysis.diagnostics += active_content(site_dir, sources.assets)
+    progress(f"reading {len(sources.lessons)} lessons")
+    vocabulary = vocabulary_of(config)
+    epoch = cache.digest(
+        (
+            cache.code_digest(),
+            sorted(vocabulary.topics),
+            sorted(vocabulary.skills),
+            sorted(vocabulary.authors),
+            config.markdown.html,
+            extensions.digest(),
+        )
+    )
+    builder.store.parsing_under(epoch)
+    html, jobs = config.markdown.html, builder.options.jobs
+    parse_changed(builder.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
+    lessons: list[Lesson] = []
+    left_out: dict[str, LeftOut] = {}
+    for path in sources.lessons:
+        parsed = builder.store.files[path]
+        analysis.diagnostics += parsed.diagnostics
+        lesson = parsed.lesson
+        if lesson is None:
+            left_out.setdefault(parsed.guessed_slug, LeftOut(path, draft=False))
+        elif lesson.source.meta.draft and not builder.options.drafts:
+            left_out[lesson.slug] = LeftOut(path, draft=True)
+        else:
+            lessons.append(lesson)
+    graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, builder.store)
+    analysis.diagnostics += problems
+    analysis.graph = graph
+    analysis.diagnostics += extensions.problems
+    extensions.problems.clear()
+    return analysis
+
+
+def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildResult:
+    """Nothing changed? -> analyse -> plan -> write (staging) -> search -> swap in -> save -> hooks."""
+    fingerprint = _fingerprint(builder) if use_cache else None  # taken before any input is read
+    if fingerprint is not None:
+        quick = builder.store.get(cache.Key("fingerprint"))
+        current = (fingerprint[0], _output_stamp(fingerprint[1]))
+        if isinstance(quick, dict) and quick.get("fingerprint") == current:
+            progress("nothing changed")
+            return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
+        if not builder.store.files:
+            builder.store.restore(fingerprint[1], reuse_compiled)
+        if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
+            builder._distrust_keys()  # the output is no longer what kb wrote: write every file anew
+    analysis = builder.analyse(progress)
+    plan, result = builder.check(analysis)
+    if plan is None or analysis.loaded is None or analysis.graph is None:
+        return result
+    out_dir = builder.options.out_dir or builder.options.site_dir / analysis.loaded.config.output_dir
+    refused = refusal(builder.options.site_dir, out_dir, force=builder.options.force)
+    if refused is not None:
+        _refuse_output(result, analysis.loaded, builder.options.out_dir, refused)
+        return result
+    clean_leftovers(out_dir)
+    staging = staging_dir(out_dir)
+    try:
+        progress(f"rendering {len(analysis.graph.lessons)} lessons")
+        # files are reused only from an output kb wrote: a forced folder's files are not kb's
+        builder.write(plan, staging, out_dir if is_stamped(out_dir) else None, result)
+        if builder.options.search:
+            progress("indexing for search")
+            index_site(staging)
+        swap_in(staging, out_dir)
+    except SearchIndexError as exc:
+        result.failure = f"search index: {exc}"
+        builder._distrust_keys()
+        return result
+    except TemplateFailure as exc:
+        result.diagnostics = sorted([*result.diagnostics, exc.args[0]])
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.out_dir = out_dir
+    result.ok = True
+    if analysis.extensions is not None and analysis.extensions.hooks:
+        analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
+        result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
+        analysis.extensions.problems.clear()
+    if use_cache:
+        _save(builder, out_dir, result, fingerprint)
+    return result
+
+
+def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
+    """A digest of every input of a build, cheap to compute (file names, sizes and modification
+    times, site.yml and the theme), and the output folder the build goes to."""
+    site_dir = builder.options.site_dir
+    loaded, _ = load_config(site_dir, base_url=builder.options.base_url)
+    theme = find_theme(site_dir, loaded.config.theme) if loaded else None
+    if loaded is None or theme is None:
+        return None
+    out_dir = builder.options.out_dir or site_dir / loaded.config.output_dir
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((cache.code_digest(), builder.options)).encode())
+    digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
+    for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
+        try:
+            stat = os.stat(path)
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0missing\n".encode())
+    for folder in ("content", "static"):
+        for root, dirs, names in os.walk(site_dir / folder):
+            dirs.sort()
+            for name in sorted(names):
+                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), out_dir
+
+
+def _save(
+    builder: SiteBuilder, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None
+) -> None:
+    builder.store.save(out_dir, compiled_templates())
+    if fingerprint is not None:  # of the inputs as they were before this build read them
+        stamp = (fingerprint[0], _output_stamp(out_dir))
+        quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
+        builder.store.put(cache.Key("fingerprint"), quick)
+
+
+def _output_stamp(out_dir: Path) -> str | None:
+    """The output folder as it was when last written: its path and every file's name, size and
+    modification time, so a removed, added or overwritten file shows (stat calls only, no reading)."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
+        for root, dirs, names in os.walk(out_dir, onerror=_raise):
+            dirs.sort()
+            for name in sorted(names):
+                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _refuse_output(result: BuildResult, loaded: LoadedConfig, out: Path | None, reason: str) -> None:
+    """--out: the build fails with the reason; output_dir: an error at its place in site.yml."""
+    if out is not None:
+        result.failure = f"--out {out} {reason}"
+        return
+    at = loaded.document.value_at(("output_dir",))
+    message = f"'output_dir': {loaded.config.output_dir} {reason}"
+    result.diagnostics = sorted(
+        [*result.diagnostics, error(CONFIG_FILE, at.line, at.col, "unsafe-path", message)]
+    )
