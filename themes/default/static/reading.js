@@ -8,6 +8,7 @@
   // One polite live region announces what a click did ("Copied").
   var announcer = document.createElement("div");
   announcer.className = "visually-hidden";
+  announcer.id = "kb-announcer";
   announcer.setAttribute("aria-live", "polite");
   document.body.appendChild(announcer);
   function announce(text) {
