@@ -8,6 +8,7 @@ changed, while producing exactly the bytes a full build would.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import multiprocessing as mp
 import os
@@ -23,7 +24,9 @@ from builder import __version__, cache, writer
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, error, has_errors
 from builder.discover import Sources, discover
+from builder.freshness import stale_warnings
 from builder.frontmatter import Vocabulary, guess_slug, read_lesson
+from builder.gitinfo import GitInfo, dated, head_commit, read_git_info
 from builder.graph import LeftOut, Lesson, SiteGraph, asset_url, build_graph
 from builder.markdown import render_markdown
 from builder.output import clean_leftovers, safe_join, staging_dir, swap_in
@@ -56,6 +59,7 @@ class BuildOptions:
     strict: bool = False
     base_url: str | None = None
     preview: bool = False  # kb serve: asset URLs without fingerprints
+    today: dt.date | None = None  # for review warnings; None: the real date
 
 
 @dataclass(slots=True)
@@ -81,6 +85,7 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
     ok: bool = False
     failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
+    graph: SiteGraph | None = None  # what was published; None when nothing changed and nothing was read
 
 
 @picklable
@@ -125,6 +130,7 @@ class SiteBuilder:
         self.saved_memo = ""  # the signature of the memo last saved
         self.saved_templates: dict[str, bytes] = {}  # the compiled templates last saved
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
+        self.git = GitInfo()  # commit dates of the lessons, read again when HEAD moves
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -161,6 +167,10 @@ class SiteBuilder:
             self.dirty = set(range(SHARDS))
             self.parse_epoch = epoch
         self._parse_changed(sources, vocabulary, config.markdown.html)
+        head = head_commit(site_dir) if config.repo is not None else ""  # dates from git go with repo:
+        if head != self.git.head:
+            self.git = read_git_info(site_dir, head)
+        analysis.diagnostics += self.git.diagnostics()
         lessons: list[Lesson] = []
         left_out: dict[str, LeftOut] = {}
         for path in sources.lessons:
@@ -172,9 +182,10 @@ class SiteBuilder:
             elif lesson.source.meta.draft and not self.options.drafts:
                 left_out[lesson.slug] = LeftOut(path, draft=True)
             else:
-                lessons.append(lesson)
+                lessons.append(dated(lesson, self.git))
         graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, self.memo)
         analysis.diagnostics += problems
+        analysis.diagnostics += stale_warnings(graph, config, self.options.today or dt.date.today())
         analysis.graph = graph
         return analysis
 
@@ -231,6 +242,7 @@ class SiteBuilder:
             fingerprint_assets=not self.options.preview,
             load_body=lambda body: self.bodies.get(body.digest),
             site_dir=self.options.site_dir,
+            source_prefix=self.git.prefix,
         )
         jobs = list(renderer.jobs())
         taken = {job.name for job in jobs}
@@ -323,7 +335,7 @@ class SiteBuilder:
             self.dirty.add(_shard(path))
             if html is not None and parsed.lesson is not None:
                 self.bodies.add(parsed.lesson.body.digest, html)
-                renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
+                renderer.graph.lessons[parsed.lesson.slug] = dated(parsed.lesson, self.git)
                 jobs.update((job.name, job) for job in renderer.body_jobs(parsed.lesson.slug))
         result = BuildResult([], target, ok=True)
         self.page_keys.update(self._write_jobs(list(jobs.values()), renderer, target, target, result))
@@ -337,7 +349,8 @@ class SiteBuilder:
         source = self.options.site_dir / path
         if known is None or known.lesson is None or source.is_symlink():
             return None
-        if renderer.graph.lessons.get(known.lesson.slug) is not known.lesson:
+        shown = renderer.graph.lessons.get(known.lesson.slug)
+        if shown is None or shown.source.path != path:
             return None  # a draft, or a slug taken by another file
         try:
             stat = source.stat()
@@ -413,6 +426,7 @@ class SiteBuilder:
             shutil.rmtree(staging, ignore_errors=True)
         result.out_dir = out_dir
         result.ok = True
+        result.graph = analysis.graph
         if use_cache:
             self._save(out_dir, result, fingerprint)
         return result
@@ -427,7 +441,8 @@ class SiteBuilder:
             return None
         out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((__version__, self.options)).encode())
+        head = head_commit(site_dir) if loaded.config.repo is not None else ""
+        digest.update(repr((__version__, self.options, head)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):

@@ -54,6 +54,27 @@ class MarkdownOptions(_Strict):
     html: bool = False
 
 
+class RepoOptions(_Strict):
+    """Where the site's sources live, for "Edit this lesson" and "History" links."""
+
+    url: str
+    branch: Text = "main"
+
+    @field_validator("url")
+    @classmethod
+    def _repository_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                "must be the http(s) address of the repository, like https://github.com/org/repo"
+            )
+        return value.rstrip("/")
+
+
+class ReviewOptions(_Strict):
+    max_age_days: int = Field(default=365, ge=1, le=36_500)
+
+
 class SiteConfig(_Strict):
     title: Text
     description: str = ""
@@ -67,6 +88,8 @@ class SiteConfig(_Strict):
     paths: dict[Id, LearningPath] = {}
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
+    repo: RepoOptions | None = None
+    review: ReviewOptions | None = None
 
     @field_validator("base_url")
     @classmethod

@@ -54,6 +54,8 @@ class FrontMatter(BaseModel):
     slug: Slug | None = None
     draft: bool = False
     prerequisites: list[Slug] = []
+    reviewed: CalendarDate | None = None  # the last sign-off that the lesson is still right
+    aliases: list[Slug] = []  # old slugs whose URLs redirect here
 
 
 @picklable

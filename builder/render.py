@@ -23,7 +23,7 @@ from jinja2 import Environment, TemplateError
 from builder import views
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, error
-from builder.graph import Lesson, SiteGraph
+from builder.graph import Lesson, SiteGraph, lesson_url
 from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, builtin_theme_dir, fingerprint
 
@@ -120,6 +120,7 @@ class SiteRenderer:
         fingerprint_assets: bool = True,
         load_body: Callable[[RenderedBody], str] = lambda body: body.html,
         site_dir: Path = Path("."),
+        source_prefix: str = "",
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -128,6 +129,7 @@ class SiteRenderer:
         self.body_cache: BodyCache = {} if body_cache is None else body_cache
         self.load_body = load_body
         self.site_dir = site_dir
+        self.source_prefix = source_prefix  # the site folder inside its repository, for edit links
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
@@ -209,6 +211,7 @@ class SiteRenderer:
         lesson, graph, cards = self.graph.lessons[slug], self.graph, self.card_keys
         inputs = (
             lesson.source.digest,
+            lesson.source.meta.updated,  # may come from git history rather than the file
             self._links(slug),
             tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
             tuple(cards[s] for s in graph.backlinks.get(slug, ())),
@@ -233,7 +236,9 @@ class SiteRenderer:
 
     def _lesson_context(self, slug: str) -> dict[str, Any]:
         lesson = self.graph.lessons[slug]
-        view = views.lesson_view(lesson, self.body_html(lesson), self.graph, self.config, self.cards)
+        view = views.lesson_view(
+            lesson, self.body_html(lesson), self.graph, self.config, self.cards, self.source_prefix
+        )
         page = Page(lesson.url, view.title, view.summary, "lessons")
         return {"page": page, "lesson": view, "json_ld": self._json_ld(view)}
 
@@ -306,6 +311,10 @@ class SiteRenderer:
         yield self._page("404.html", Page("404.html", "Page not found", "There is no page at this address."))
         yield self._sitemap()
         yield PageJob("robots.txt", "robots.txt")
+        for alias, slug in self.graph.aliases.items():
+            title = self.graph.lessons[slug].source.meta.title
+            page = Page(lesson_url(alias), title, f"This lesson has moved to {lesson_url(slug)}.")
+            yield self._page("redirect.html", page, target=lesson_url(slug))
 
     def _term_page(self, kind: str, label: str, term: views.TermView) -> PageJob:
         cooccurring = [
@@ -354,7 +363,10 @@ class SiteRenderer:
         """An Atom feed of the newest lessons, keyed by their sources and links (not their HTML)."""
         newest = slugs[:FEED_SIZE]
         graph = self.graph
-        entries = tuple((graph.lessons[s].source.digest, self._links(s)) for s in newest)
+        entries = tuple(
+            (graph.lessons[s].source.digest, graph.lessons[s].source.meta.updated, self._links(s))
+            for s in newest
+        )
         inputs = (title, subtitle, page_path, entries)
 
         def context() -> dict[str, Any]:

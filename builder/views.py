@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
@@ -96,6 +97,19 @@ class LessonView:
     path_nav: tuple[PathNav, ...]
     related: tuple[RelatedView, ...]
     backlinks: tuple[Card, ...]
+    reviewed: dt.date | None = None
+    reviewed_text: str = ""
+    source_path: str = ""  # site-relative: content/api/intro.md
+    edit_url: str = ""  # with repo: in site.yml, the file on its branch
+    history_url: str = ""  # and its commits
+
+
+def repo_links(config: SiteConfig, source_path: str, prefix: str) -> tuple[str, str]:
+    """ "Edit this lesson" and "History" URLs of a source file, or empty strings without repo:."""
+    if config.repo is None:
+        return "", ""
+    where = quote(f"{config.repo.branch}/{prefix}{source_path}", safe="/")
+    return f"{config.repo.url}/edit/{where}", f"{config.repo.url}/commits/{where}"
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: str) -> list[TermView]:
@@ -120,10 +134,16 @@ def reason(relation: Relation, config: SiteConfig) -> str:
 
 
 def lesson_view(
-    lesson: Lesson, body_html: str, graph: SiteGraph, config: SiteConfig, cards: dict[str, Card]
+    lesson: Lesson,
+    body_html: str,
+    graph: SiteGraph,
+    config: SiteConfig,
+    cards: dict[str, Card],
+    source_prefix: str = "",
 ) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
+    edit_url, history_url = repo_links(config, lesson.source.path, source_prefix)
     return LessonView(
         slug=slug,
         url=lesson.url,
@@ -144,6 +164,11 @@ def lesson_view(
         path_nav=tuple(_path_nav(step, config, cards) for step in graph.path_steps.get(slug, ())),
         related=tuple(RelatedView(cards[r.slug], reason(r, config)) for r in graph.related.get(slug, ())),
         backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ())),
+        reviewed=meta.reviewed,
+        reviewed_text=date_text(meta.reviewed) if meta.reviewed else "",
+        source_path=lesson.source.path,
+        edit_url=edit_url,
+        history_url=history_url,
     )
 
 
