@@ -210,10 +210,23 @@ def _check(args: argparse.Namespace) -> int:
     options = BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict, today=args.today)
     analysis = analyse(options)
     diagnostics = sorted(analysis.diagnostics)
-    _report(diagnostics, args.format)
+    _report(diagnostics, args.format, args.site)
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)
     return EXIT_SITE_ERRORS if has_errors(diagnostics, strict=args.strict) else EXIT_OK
+
+
+def _repository_prefix(site: Path) -> str:
+    """The site folder relative to the repository root: GitHub's workspace when set, else git's top."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        resolved, root = site.resolve(), Path(workspace).resolve()
+        if resolved == root or root in resolved.parents:
+            relative = resolved.relative_to(root).as_posix()
+            return "" if relative == "." else relative + "/"
+    from builder.gitinfo import repo_prefix
+
+    return repo_prefix(site)
 
 
 def _inside_sources(path: Path, site: Path) -> bool:
@@ -222,10 +235,10 @@ def _inside_sources(path: Path, site: Path) -> bool:
     return any(target == root or root in target.parents for root in roots)
 
 
-def _report(diagnostics: list[Diagnostic], style: str) -> None:
+def _report(diagnostics: list[Diagnostic], style: str, site: Path = Path(".")) -> None:
     if style == "json":
         sys.stdout.write(format_json(diagnostics))
     elif style == "github":
-        sys.stdout.write(format_github(diagnostics))
+        sys.stdout.write(format_github(diagnostics, _repository_prefix(site)))
     elif diagnostics:
         sys.stdout.write(format_text(diagnostics))

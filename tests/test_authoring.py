@@ -314,3 +314,22 @@ def test_outside_git_nothing_breaks(two_lessons: Path, tmp_path: Path) -> None:
     first = soup(out / "lessons/first/index.html")
     assert first.find("meta", property="article:modified_time") is None
     assert first.find(id="source-links").a["href"] == "https://github.com/org/kb/edit/main/content/first.md"
+
+
+# -- annotations ----------------------------------------------------------------------------------
+
+
+def test_github_annotations_name_files_from_the_repository_root(
+    repo_with_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_lesson(repo_with_site, "bad.md", MINIMAL_LESSON.replace("[pytest]", "[pytst]"))
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    assert main(["check", "--site", str(repo_with_site), "--format", "github"]) == 1
+    from_git = [line for line in capsys.readouterr().out.splitlines() if "unknown-skill" in line]
+    assert from_git == [
+        "::error file=docs/content/bad.md,line=6,col=10,title=unknown-skill::unknown skill 'pytst'"
+        " (did you mean 'pytest'?); see site.yml skills"
+    ]
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo_with_site.parent))
+    assert main(["check", "--site", str(repo_with_site), "--format", "github"]) == 1
+    assert [line for line in capsys.readouterr().out.splitlines() if "unknown-skill" in line] == from_git
