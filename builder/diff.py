@@ -37,7 +37,7 @@ class PageChanges:
 class LessonChange:
     slug: str
     title: str
-    what: tuple[str, ...]  # "text", "title", "topics", "skills", "related", "backlinks", ...
+    what: tuple[str, ...]  # "text", "title", "topics", "skills", "related", "backlinks", "aliases", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +60,20 @@ class Report:
     def summary(self) -> str:
         """One line saying what the change does."""
         pages = sum(len(c.added) + len(c.removed) + len(c.changed) for c in self.pages.values())
-        html_pages = {k: c for k, c in self.pages.items() if k != "other"}
-        only_lesson = [c for c in self.lessons_changed if c.what == ("text",)]
         if (
-            len(only_lesson) == 1
-            and len(self.lessons_changed) == 1
+            [c.what for c in self.lessons_changed] == [("text",)]
             and not self.lessons_added
             and not self.lessons_removed
-            and not any(html_pages[k] for k in ("terms", "paths", "indexes"))
             and not self.diagnostics_introduced
             and not self.diagnostics_resolved
         ):
-            change = only_lesson[0]
-            return f"Only the text of one lesson changed: {change.title} (lessons/{change.slug}/)."
+            change = self.lessons_changed[0]
+            own = f"lessons/{change.slug}/index.html"
+            showing = sum(len(c.changed) for name, c in self.pages.items() if name != "other") - (
+                own in self.pages["lessons"].changed
+            )
+            also = f" ({_count(showing, 'other page', 'show')} its card)" if showing else ""
+            return f"Only the text of one lesson changed: {change.title} (lessons/{change.slug}/){also}."
         if pages == 0 and not self.diagnostics_introduced and not self.diagnostics_resolved:
             return "No change to the published site."
         parts = [
@@ -123,16 +124,13 @@ def diff_manifests(base: Mapping[str, Any], head: Mapping[str, Any]) -> Report:
             changes.changed.append(path)
     old: Mapping[str, Mapping[str, Any]] = base["lessons"]
     new: Mapping[str, Mapping[str, Any]] = head["lessons"]
-    changed_pages = set(pages["lessons"].changed)
     lessons_changed = []
     for slug in sorted(set(old) & set(new)):
-        what = [
-            key
-            for key in ("title", "source", "topics", "skills", "related", "backlinks", "aliases")
-            if old[slug].get(key) != new[slug].get(key)
-        ]
-        if f"lessons/{slug}/index.html" in changed_pages and not {"title", "topics", "skills"} & set(what):
-            what.insert(0, "text")
+        fields = ("title", "source", "topics", "skills", "related", "backlinks", "aliases")
+        what = [key for key in fields if old[slug].get(key) != new[slug].get(key)]
+        edited = old[slug].get("digest") != new[slug].get("digest")
+        if edited and not {"title", "topics", "skills", "aliases"} & set(what):
+            what.insert(0, "text")  # the file changed, and not in what the other entries name
         if what:
             lessons_changed.append(LessonChange(slug, str(new[slug]["title"]), tuple(what)))
     return Report(

@@ -41,6 +41,7 @@ def lesson_records(graph: SiteGraph) -> dict[str, dict[str, Any]]:
         records[slug] = {
             "title": meta.title,
             "source": lesson.source.path,
+            "digest": lesson.source.digest,  # of the file: any edit to the lesson changes it
             "url": lesson.url,
             "topics": list(meta.topics),
             "skills": list(meta.skills),
