@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="check draft lessons as if published")
+    check.add_argument(
+        "--external", action="store_true", help="also check every http(s) link in the lessons (slow)"
+    )
     for command in (build, check):
         command.add_argument(
             "--today", type=_day, metavar="YYYY-MM-DD", help="the date review warnings count from"
@@ -210,6 +213,19 @@ def _check(args: argparse.Namespace) -> int:
     options = BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict, today=args.today)
     analysis = analyse(options)
     diagnostics = sorted(analysis.diagnostics)
+    if args.external and analysis.loaded is not None and analysis.graph is not None:
+        from builder.linkcheck import CheckOptions, check_external
+
+        links = analysis.loaded.config.links
+        found, counts = check_external(
+            args.site, analysis.graph, CheckOptions(links.external_max_age_days, tuple(links.skip))
+        )
+        diagnostics = sorted(diagnostics + found)
+        print(
+            f"kb: {counts['links']} external links: {counts['checked']} checked, {counts['cached']} from"
+            f" the cache, {counts['skipped']} skipped",
+            file=sys.stderr,
+        )
     _report(diagnostics, args.format, args.site)
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)

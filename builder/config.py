@@ -75,6 +75,13 @@ class ReviewOptions(_Strict):
     max_age_days: int = Field(default=365, ge=1, le=36_500)
 
 
+class LinksOptions(_Strict):
+    """`kb check --external`: how long a result is trusted, and links never to check."""
+
+    external_max_age_days: float = Field(default=7, ge=0, le=3650)
+    skip: list[Text] = []  # hosts (and their subdomains), or URL patterns with * wildcards
+
+
 class SiteConfig(_Strict):
     title: Text
     description: str = ""
@@ -90,6 +97,7 @@ class SiteConfig(_Strict):
     markdown: MarkdownOptions = MarkdownOptions()
     repo: RepoOptions | None = None
     review: ReviewOptions | None = None
+    links: LinksOptions = LinksOptions()
 
     @field_validator("base_url")
     @classmethod

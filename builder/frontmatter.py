@@ -132,6 +132,15 @@ def read_lesson(
     return LessonSource(path, digest, slug, meta, body, body_line, positions), []
 
 
+def lesson_body(path: str, raw: bytes) -> tuple[str, int] | None:
+    """A lesson file's Markdown body and the file line it starts on, without validating its front matter."""
+    text, _ = _decode(path, raw)
+    split = _split(path, text) if text is not None else None
+    if split is None or isinstance(split, Diagnostic):
+        return None
+    return split[1], split[2]
+
+
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     topics: frozenset[str]

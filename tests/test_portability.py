@@ -29,12 +29,17 @@ def test_forced_fallbacks_build_the_same_site(
     site = site_copy("good")
     fast = tmp_path / "fast"
     _build_twice(site, fast)
-    exchanged: list[bool] = []
-    monkeypatch.setattr(output, "_exchange", lambda a, b: exchanged.append(True) and False)
-    monkeypatch.setattr(output.shutil, "which", lambda *args, **kwargs: None)  # no sh for the detached rm
+    exchanged: list[tuple[Path, Path]] = []
+
+    def no_exchange(a: Path, b: Path) -> bool:
+        exchanged.append((a, b))
+        return False
+
+    monkeypatch.setattr(output, "_exchange", no_exchange)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)  # no sh for the detached rm
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # no fork
     slow = tmp_path / "slow"
     _build_twice(site, slow)
-    assert exchanged == [True]  # the second build asked for the exchange and took the fallback
+    assert len(exchanged) == 1  # the second build asked for the exchange and took the fallback
     assert snapshot(slow) == snapshot(fast)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fast", "good", "slow"]  # no leftovers
