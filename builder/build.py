@@ -243,6 +243,7 @@ class SiteBuilder:
             load_body=lambda body: self.bodies.get(body.digest),
             site_dir=self.options.site_dir,
             source_prefix=self.git.prefix,
+            today=self.options.today,
         )
         jobs = list(renderer.jobs())
         taken = {job.name for job in jobs}
@@ -442,7 +443,8 @@ class SiteBuilder:
         out_dir = self.options.out_dir or site_dir / loaded.config.output_dir
         digest = hashlib.blake2b(digest_size=16)
         head = head_commit(site_dir) if loaded.config.repo is not None else ""
-        digest.update(repr((__version__, self.options, head)).encode())
+        today = (self.options.today or dt.date.today()) if loaded.config.review is not None else None
+        digest.update(repr((__version__, self.options, head, today)).encode())
         digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
         for folder in ("content", "static"):
             for root, dirs, names in os.walk(site_dir / folder):

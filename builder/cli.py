@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
             "--today", type=_day, metavar="YYYY-MM-DD", help="the date review warnings count from"
         )
 
+    review = commands.add_parser("review", help="lessons due for review, grouped by owner")
+    site_option(review)
+    review.add_argument(
+        "--today", type=_day, metavar="YYYY-MM-DD", help="the date reviews count from (default: today)"
+    )
+    review.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
     serve = commands.add_parser("serve", help="live preview with rebuilds and browser reload")
     site_option(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -134,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "diff":
         return _diff(args)
+    if args.command == "review":
+        return _review(args)
     if args.command == "new":
         from builder.scaffold import new_lesson
 
@@ -230,6 +239,23 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)
     return EXIT_SITE_ERRORS if has_errors(diagnostics, strict=args.strict) else EXIT_OK
+
+
+def _review(args: argparse.Namespace) -> int:
+    """The review queue; a site with errors is reported as by kb check, and nothing is listed."""
+    from builder.build import BuildOptions, analyse
+    from builder.review import FORMATS, review_queue
+
+    today = args.today or dt.date.today()
+    analysis = analyse(BuildOptions(site_dir=args.site, today=today))
+    if analysis.loaded is None or analysis.graph is None or has_errors(analysis.diagnostics, strict=False):
+        _report(sorted(analysis.diagnostics), "text", args.site)
+        print(f"kb: {summary(analysis.diagnostics)}: fix them to see the review queue", file=sys.stderr)
+        return EXIT_SITE_ERRORS
+    prefix = _repository_prefix(args.site) if analysis.loaded.config.repo is not None else ""
+    queue = review_queue(analysis.graph, analysis.loaded.config, today, prefix)
+    sys.stdout.write(FORMATS[args.format](queue))
+    return EXIT_OK
 
 
 def _repository_prefix(site: Path) -> str:

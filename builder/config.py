@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from builder.diagnostics import Diagnostic, error
 from builder.schema import validate
@@ -18,6 +20,17 @@ CONFIG_FILE = "site.yml"
 
 Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_GITHUB_HANDLE = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*")
+
+
+def _github_handle(value: str) -> str:
+    if len(value) > 39 or not _GITHUB_HANDLE.fullmatch(value):
+        rule = "without the '@'" if value.startswith("@") else "letters, digits and single hyphens"
+        raise ValueError(f"'{value}' is not a GitHub user name such as 'octocat' ({rule})")
+    return value
+
+
+GitHubHandle = Annotated[str, AfterValidator(_github_handle)]
 
 
 class _Strict(BaseModel):
@@ -32,6 +45,10 @@ class Author(_Strict):
 class Term(_Strict):
     title: Text
     description: Text
+
+
+class Topic(Term):
+    owners: list[GitHubHandle] = []  # who reviews the topic's lessons (kb review)
 
 
 class LearningPath(_Strict):
@@ -90,7 +107,7 @@ class SiteConfig(_Strict):
     theme: Id = "default"
     output_dir: str = "public"
     authors: dict[Id, Author] = {}
-    topics: dict[Id, Term] = {}
+    topics: dict[Id, Topic] = {}
     skills: dict[Id, Term] = {}
     paths: dict[Id, LearningPath] = {}
     related: RelatedOptions = RelatedOptions()
@@ -117,7 +134,7 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
-    def vocabulary(self, kind: str) -> dict[str, Term]:
+    def vocabulary(self, kind: str) -> Mapping[str, Term]:
         """The curated terms of one kind: "topics" or "skills"."""
         return self.topics if kind == "topics" else self.skills
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from builder.config import GitHubHandle
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import validate
@@ -56,6 +57,7 @@ class FrontMatter(BaseModel):
     prerequisites: list[Slug] = []
     reviewed: CalendarDate | None = None  # the last sign-off that the lesson is still right
     aliases: list[Slug] = []  # old slugs whose URLs redirect here
+    owners: list[GitHubHandle] = []  # who reviews this lesson, instead of its topics' owners
 
 
 @picklable

@@ -66,6 +66,7 @@ class PageJob:
     data: bytes | None = None  # ready bytes (theme assets), no template
     inputs: object = None  # when set: a small stand-in for the context, everything the page shows
     lazy_context: Callable[[], dict[str, Any]] | None = None  # builds the context when inputs is set
+    produce: Callable[[], bytes] | None = None  # makes the bytes without a template (inputs: its key)
 
     def key(self) -> str:
         """A digest of the job's inputs; with the same templates and config, same key means same bytes."""
@@ -121,6 +122,7 @@ class SiteRenderer:
         load_body: Callable[[RenderedBody], str] = lambda body: body.html,
         site_dir: Path = Path("."),
         source_prefix: str = "",
+        today: dt.date | None = None,
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -130,6 +132,7 @@ class SiteRenderer:
         self.load_body = load_body
         self.site_dir = site_dir
         self.source_prefix = source_prefix  # the site folder inside its repository, for edit links
+        self.today = today or dt.date.today()  # what review dates count from (the maintenance page)
         self.env: Environment = theme.environment()
         self.static = theme.static_files()
         self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
@@ -157,6 +160,8 @@ class SiteRenderer:
     def render(self, job: PageJob) -> bytes:
         if job.data is not None:
             return job.data
+        if job.produce is not None:
+            return job.produce()
         assert job.template is not None
         try:
             return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
@@ -211,6 +216,7 @@ class SiteRenderer:
         lesson, graph, cards = self.graph.lessons[slug], self.graph, self.card_keys
         inputs = (
             lesson.source.digest,
+            lesson.source.path,  # edit and feedback links name the file
             lesson.source.meta.updated,  # may come from git history rather than the file
             self._links(slug),
             tuple((cards[r.slug], r.shared_skills, r.shared_topics) for r in graph.related.get(slug, ())),
@@ -315,6 +321,7 @@ class SiteRenderer:
             title = self.graph.lessons[slug].source.meta.title
             page = Page(lesson_url(alias), title, f"This lesson has moved to {lesson_url(slug)}.")
             yield self._page("redirect.html", page, target=lesson_url(slug))
+        yield from extra_jobs(self)
 
     def _term_page(self, kind: str, label: str, term: views.TermView) -> PageJob:
         cooccurring = [
@@ -347,8 +354,10 @@ class SiteRenderer:
 
     def body_jobs(self, slug: str) -> list[PageJob]:
         """The jobs of the pages that show a lesson's body: its own page and the feeds that list it."""
+        from builder.llms import body_jobs as markdown_jobs
+
         feeds = [self._feed(*feed) for feed in self._feeds() if slug in feed[3][:FEED_SIZE]]
-        return [self.lesson_job(slug), *feeds]
+        return [self.lesson_job(slug), *feeds, *markdown_jobs(self, slug)]
 
     def _feeds(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
         """Each feed's page, title, subtitle and lessons: the site's, then each topic's and skill's."""
@@ -424,6 +433,15 @@ class SiteRenderer:
             steps = tuple(s for s in path.lessons if s in graph.lessons)
             entries.append({"path": f"paths/{key}/", "lastmod": newest(steps)})
         return PageJob("sitemap.xml", "sitemap.xml", {"entries": entries})
+
+
+def extra_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
+    """The pages for curators and tools, from modules that build on this one."""
+    from builder.llms import llms_jobs
+    from builder.maintenance import maintenance_job
+
+    yield maintenance_job(renderer)
+    yield from llms_jobs(renderer)
 
 
 def _timestamp(day: dt.date) -> str:
