@@ -49,7 +49,9 @@ def llms_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
         renderer.config.base_url,
         tuple((lesson.slug, renderer.card_keys[lesson.slug]) for lesson in lessons),
     )
-    yield PageJob("llms.txt", None, inputs=index_inputs, produce=partial(_encode, partial(llms_txt, renderer)))
+    yield PageJob(
+        "llms.txt", None, inputs=index_inputs, produce=partial(_encode, partial(llms_txt, renderer))
+    )
     yield full_job(renderer)
 
 
@@ -79,7 +81,9 @@ def full_job(renderer: SiteRenderer) -> PageJob:
 
     lessons = _reading_order(renderer)
     inputs = ("full", tuple(_inputs(renderer, lesson) for lesson in lessons))
-    return PageJob("llms-full.txt", None, inputs=inputs, produce=partial(_encode, lambda: llms_full(renderer)))
+    return PageJob(
+        "llms-full.txt", None, inputs=inputs, produce=partial(_encode, lambda: llms_full(renderer))
+    )
 
 
 def _encode(make: Callable[[], str]) -> bytes:

@@ -184,7 +184,13 @@ def format_markdown(queue: ReviewQueue) -> str:
     if not queue.by_owner:
         lines += ["", "Nothing is due."]
     for owner, items in queue.by_owner.items():
-        lines += ["", f"## {_heading(owner)}", "", "| Lesson | Status | Last checked | Edit |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {_heading(owner)}",
+            "",
+            "| Lesson | Status | Last checked | Edit |",
+            "|---|---|---|---|",
+        ]
         for item in items:
             edit = f"[edit]({item.edit_url})" if item.edit_url else ""
             row = f"| [{_cell(item.title)}]({item.url}) | {item.when} | {item.last_checked} | {edit} |"

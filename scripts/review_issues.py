@@ -67,7 +67,9 @@ def issue_body(owner: str, lessons: list[dict[str, Any]], queue: dict[str, Any])
         "|---|---|---|---|",
     ]
     for lesson in lessons:
-        source = f"[{_cell(lesson['source'])}]({lesson['edit_url']})" if lesson["edit_url"] else lesson["source"]
+        source = (
+            f"[{_cell(lesson['source'])}]({lesson['edit_url']})" if lesson["edit_url"] else lesson["source"]
+        )
         title = f"[{_cell(lesson['title'])}]({lesson['url']})"
         lines.append(f"| {title} | {_when(lesson['days_left'])} | {lesson['last_checked']} | {source} |")
     return "\n".join(lines) + "\n"

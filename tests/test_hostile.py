@@ -166,7 +166,8 @@ def test_titles_and_names_are_escaped_everywhere(site_copy: Callable[[str], Path
     page = soup(site / "public/lessons/evil/index.html")
     assert page.h1.text == HOSTILE_TITLE
     assert page.select_one("meta[property='og:title']")["content"] == HOSTILE_TITLE
-    assert page.select("img") == [] and len(page.select("script")) == 4  # theme toggle, theme.js, JSON-LD, copy-markdown.js
+    # the theme toggle, theme.js, JSON-LD and copy-markdown.js
+    assert page.select("img") == [] and len(page.select("script")) == 4
     ld = json.loads(page.select_one("script[type='application/ld+json']").string)
     assert ld["headline"] == HOSTILE_TITLE and ld["author"][0]["name"] == "Ada <img src=x onerror=alert(1)>"
     body = page.select_one("[data-pagefind-body]")
