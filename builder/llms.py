@@ -1,4 +1,5 @@
-"""Lessons for LLM tools: each lesson's Markdown at /lessons/<slug>/index.md, /llms.txt and /llms-full.txt.
+"""Lessons for LLM tools: each lesson's Markdown at /lessons/<slug>/index.md, /llms.txt and /llms-full.txt
+(kb build only: kb serve would write every lesson's text again at each save).
 
 The Markdown is the author's own, re-read from the file, with its front matter reduced to what a reader
 needs and every internal link, image and wiki link rewritten, at the position recorded when the body was
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 MARKDOWN_NAME = "index.md"
 _REFERENCE = re.compile(r"^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*(<[^>\n]*>|\S+)")
 _SPACES = re.compile(r"\s+")
+_DUMPER: Any = getattr(
+    yaml, "CSafeDumper", yaml.SafeDumper
+)  # libyaml's, eight times quicker, where installed
 
 
 def markdown_path(slug: str) -> str:
@@ -49,17 +53,18 @@ def llms_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
         renderer.config.base_url,
         tuple((lesson.slug, renderer.card_keys[lesson.slug]) for lesson in lessons),
     )
-    yield PageJob(
-        "llms.txt", None, inputs=index_inputs, produce=partial(_encode, partial(llms_txt, renderer))
-    )
-    yield full_job(renderer)
+    make = partial(_encode, partial(llms_txt, renderer))
+    yield PageJob("llms.txt", None, inputs=index_inputs, produce=make)
+    if not renderer.preview:
+        yield full_job(renderer)
 
 
 def body_jobs(renderer: SiteRenderer, slug: str) -> list[PageJob]:
     """The files that show a lesson's Markdown body, for a rebuild after its body alone changed."""
     if renderer.graph.lessons[slug].source.meta.draft:
         return []
-    return [markdown_job(renderer, slug), full_job(renderer)]
+    jobs = [markdown_job(renderer, slug)]
+    return jobs if renderer.preview else [*jobs, full_job(renderer)]
 
 
 def _inputs(renderer: SiteRenderer, lesson: Lesson) -> object:
@@ -106,7 +111,9 @@ def lesson_markdown(renderer: SiteRenderer, lesson: Lesson) -> str:
         if getattr(meta, name) is not None:
             front[name] = getattr(meta, name)
     front["url"] = renderer.config.base_url + lesson.url
-    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None)
+    dumped = yaml.dump(
+        front, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None
+    )
     return f"---\n{dumped}---\n\n# {meta.title}\n\n{rewritten_body(renderer, lesson)}"
 
 

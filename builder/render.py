@@ -132,6 +132,7 @@ class SiteRenderer:
         self.load_body = load_body
         self.site_dir = site_dir
         self.source_prefix = source_prefix  # the site folder inside its repository, for edit links
+        self.preview = not fingerprint_assets  # kb serve: no llms-full.txt, rewritten at every save
         self.today = today or dt.date.today()  # what review dates count from (the maintenance page)
         self.env: Environment = theme.environment()
         self.static = theme.static_files()

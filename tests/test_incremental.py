@@ -128,7 +128,6 @@ BODY_EDIT_PAGES = [
     "feed.xml",
     "lessons/connection-pools/index.html",
     "lessons/connection-pools/index.md",
-    "llms-full.txt",
     "skills/postgresql/feed.xml",
     "skills/python/feed.xml",
     "topics/databases/feed.xml",
