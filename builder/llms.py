@@ -135,7 +135,10 @@ def rewritten_body(renderer: SiteRenderer, lesson: Lesson) -> str:
         absolute = _absolute(renderer, lesson, urls[index])
         row = link.line - first_line
         line = lines[row] if 0 <= row < len(lines) else ""
-        span = _wiki_span(line, link) if link.kind == "wiki" else _destination_span(line, link)
+        if link.kind == "wiki":
+            span = _wiki_span(line, link) or _find_wiki(line, link, edits.get(row, []))
+        else:
+            span = _destination_span(line, link)
         if span is None:
             if link.kind != "wiki":
                 _rewrite_definition(lines, link, absolute, edits, definitions_done)
@@ -175,6 +178,20 @@ def _wiki_span(line: str, link: LinkRef) -> tuple[int, int, str] | None:
     if target.partition("#")[0].strip() != link.target:
         return None
     return start, end + 2, label.strip()
+
+
+_WIKI = re.compile(r"\[\[([^\[\]\n]+)\]\]")
+
+
+def _find_wiki(line: str, link: LinkRef, taken: list[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    """A wiki link whose recorded column was a guess (one written as [[slug\\|text]] in a table): the first
+    one on its line to the same target that is not rewritten yet."""
+    for found in _WIKI.finditer(line):
+        target, _, label = found[1].replace("\\|", "|").partition("|")
+        free = all(found.end() <= start or found.start() >= end for start, end, _ in taken)
+        if free and target.partition("#")[0].strip() == link.target:
+            return found.start(), found.end(), label.strip()
+    return None
 
 
 def _destination_span(line: str, link: LinkRef) -> tuple[int, int, str] | None:

@@ -441,6 +441,7 @@ def test_tricky_links_are_rewritten_where_they_are_written(curated: Path, tmp_pa
         "Twice: [[http-basics]] and [[http-basics|again]], then [c](../basics/README.md) [c](../basics/).\n"
         "Angle: [spaced](<../validation/img/flow.png>) and a [reference][ref] and `[[not-a-link]]`.\n"
         "External [site](https://example.com/x.md) stays.\n\n"
+        "| In | a table |\n|---|---|\n| x | [[http-basics\\|with text]] and [[http-basics]] |\n\n"
         "[ref]: ../validation/error-contracts.md#the-shape\n",
     )
     out = tmp_path / "out"
@@ -455,6 +456,11 @@ def test_tricky_links_are_rewritten_where_they_are_written(curated: Path, tmp_pa
         "Angle: [spaced](<https://example.org/kb/media/validation/img/flow.png>) and a [reference][ref] and"
         " `[[not-a-link]]`.",
         "External [site](https://example.com/x.md) stays.",
+        "",
+        "| In | a table |",
+        "|---|---|",
+        "| x | [with text](https://example.org/kb/lessons/http-basics/) and"
+        " [HTTP basics](https://example.org/kb/lessons/http-basics/) |",
         "",
         "[ref]: https://example.org/kb/lessons/error-contracts/#the-shape",
     ]
