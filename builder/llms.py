@@ -114,7 +114,7 @@ def lesson_markdown(renderer: SiteRenderer, lesson: Lesson) -> str:
     dumped = yaml.dump(
         front, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None
     )
-    return f"---\n{dumped}---\n\n# {meta.title}\n\n{rewritten_body(renderer, lesson)}"
+    return f"---\n{dumped}---\n\n# {_one_line(meta.title)}\n\n{rewritten_body(renderer, lesson)}"
 
 
 def rewritten_body(renderer: SiteRenderer, lesson: Lesson) -> str:
@@ -256,7 +256,7 @@ def _reading_order(renderer: SiteRenderer) -> list[Lesson]:
 
 def _header(renderer: SiteRenderer) -> list[str]:
     config = renderer.config
-    lines = [f"# {config.title}", ""]
+    lines = [f"# {_one_line(config.title)}", ""]
     if config.description.strip():
         lines += [f"> {_one_line(config.description)}", ""]
     return lines
@@ -269,7 +269,7 @@ def _one_line(text: str) -> str:
 def _entry(renderer: SiteRenderer, lesson: Lesson) -> str:
     meta = lesson.source.meta
     url = renderer.config.base_url + markdown_path(lesson.slug)
-    return f"- [{_escape_label(meta.title)}]({url}): {_one_line(meta.summary)}"
+    return f"- [{_escape_label(_one_line(meta.title))}]({url}): {_one_line(meta.summary)}"
 
 
 def llms_txt(renderer: SiteRenderer) -> str:
@@ -305,5 +305,7 @@ def llms_full(renderer: SiteRenderer) -> str:
         meta = lesson.source.meta
         about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
         about.append(f"Summary: {_one_line(meta.summary)}")
-        parts.append(f"# {meta.title}\n\n" + "\n".join(about) + "\n\n" + rewritten_body(renderer, lesson))
+        parts.append(
+            f"# {_one_line(meta.title)}\n\n" + "\n".join(about) + "\n\n" + rewritten_body(renderer, lesson)
+        )
     return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
