@@ -514,3 +514,18 @@ def test_copy_as_markdown_in_a_browser(built: Path, browser: Browser) -> None:
         assert not tab.get_by_role("button", name="Copy as Markdown").is_visible()
         assert tab.get_by_role("link", name="View as Markdown").is_visible()
         no_script.close()
+
+
+def test_markdown_and_llms_files_are_served_as_utf8_text(built: Path) -> None:
+    from urllib.request import urlopen
+
+    with serving(built, "/kb/") as server:
+        origin = f"http://127.0.0.1:{server.server_address[1]}/kb/"
+        for path, kind in (
+            ("lessons/http-basics/index.md", "text/markdown; charset=utf-8"),
+            ("llms.txt", "text/plain; charset=utf-8"),
+            ("llms-full.txt", "text/plain; charset=utf-8"),
+        ):
+            with urlopen(origin + path) as response:
+                assert response.headers["Content-Type"] == kind
+                assert response.read() == (built / path).read_bytes()
