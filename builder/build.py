@@ -16,6 +16,7 @@ from pathlib import Path
 from builder import cache, pipeline, serve_quick, writer
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, has_errors
+from builder.gitinfo import GitInfo
 from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import safe_join
 from builder.parse import ParsedFile, parse_lesson
@@ -45,6 +46,7 @@ class SiteBuilder:
         self.store = cache.Store(self.options.site_dir)
         self.body_cache: BodyCache = {}  # kb serve's final body HTML by slug, keyed like the pages
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
+        self.git = GitInfo()  # commit dates of the lessons, read again when HEAD moves
 
     @property
     def bodies(self) -> cache.BodyStore:
@@ -59,7 +61,7 @@ class SiteBuilder:
 
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
-        return make_plan(self.options, analysis, self.store, self.body_cache)
+        return make_plan(self.options, analysis, self.store, self.body_cache, self.git.prefix)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -157,8 +159,16 @@ def build(options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
 def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagnostic]:
     """kb check: every diagnostic kb build would report, writing nothing. The pages are planned (files
     that would overwrite a page, template syntax) and rendered in memory (a template failing at run time)."""
+    return check_site_analysis(options, progress)[0]
+
+
+def check_site_analysis(
+    options: BuildOptions, progress: Progress = _quiet
+) -> tuple[list[Diagnostic], Analysis]:
+    """check_site's diagnostics, and the analysis they came from (for checks that need the graph)."""
     builder = checking_builder(options)
-    plan, result = builder.check(analyse(options, progress, builder))
+    analysis = analyse(options, progress, builder)
+    plan, result = builder.check(analysis)
     if plan is not None:
         try:
             for job in plan.jobs:
@@ -166,4 +176,4 @@ def check_site(options: BuildOptions, progress: Progress = _quiet) -> list[Diagn
                     plan.renderer.render(job)
         except TemplateFailure as exc:
             result.diagnostics.append(exc.args[0])
-    return sorted(result.diagnostics)
+    return sorted(result.diagnostics), analysis

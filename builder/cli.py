@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 site errors, 2 usage, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import os
 import sys
@@ -13,11 +14,15 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from builder import __version__
 from builder.diagnostics import Diagnostic, format_github, format_json, format_text, has_errors, summary
 from builder.progress import Reporter
+
+if TYPE_CHECKING:
+    from builder.build import BuildOptions, BuildResult
 
 EXIT_OK, EXIT_SITE_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -50,12 +55,29 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an existing output folder kb did not write (never the site or its sources)",
     )
+    build.add_argument(
+        "--manifest", type=Path, metavar="FILE", help="also write what was published, for kb diff"
+    )
 
     check = commands.add_parser("check", help="report every diagnostic of a build, writing nothing")
     site_option(check)
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="check draft lessons as if published")
+    check.add_argument(
+        "--external", action="store_true", help="also check every http(s) link in the lessons (slow)"
+    )
+    for command in (build, check):
+        command.add_argument(
+            "--today", type=_day, metavar="YYYY-MM-DD", help="the date review warnings count from"
+        )
+
+    review = commands.add_parser("review", help="lessons due for review, grouped by owner")
+    site_option(review)
+    review.add_argument(
+        "--today", type=_day, metavar="YYYY-MM-DD", help="the date reviews count from (default: today)"
+    )
+    review.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     serve = commands.add_parser("serve", help="live preview with rebuilds and browser reload")
     site_option(serve)
@@ -65,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the browser")
     serve.add_argument("--no-search", action="store_true", help="do not keep a search index up to date")
 
+    diff = commands.add_parser("diff", help="what changed between two build manifests")
+    diff.add_argument("base", type=Path, metavar="BASE", help="manifest of the base build")
+    diff.add_argument("head", type=Path, metavar="HEAD", help="manifest of the new build")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
     new = commands.add_parser("new", help="write a new lesson that passes kb check")
     new.add_argument("title")
     site_option(new)
@@ -73,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--level", choices=("beginner", "intermediate", "advanced"))
     new.add_argument("--dir", default="", metavar="SUBDIR", help="folder under content/ (default: content/)")
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,6 +162,10 @@ def _run(args: argparse.Namespace) -> int:
         return _build(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "review":
+        return _review(args)
     if args.command == "new":
         from builder.scaffold import new_lesson
 
@@ -142,6 +180,12 @@ def _run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from builder.build import BuildOptions, build
 
+    if args.manifest is not None and _inside_sources(args.manifest, args.site):
+        print(
+            f"kb: --manifest {args.manifest} lies among the site's sources; write it elsewhere",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if args.jobs < 0:
         print("kb: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return EXIT_USAGE
@@ -163,6 +207,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         base_url=args.base_url,
         force=args.force,
+        today=args.today,
     )
     result = build(options, reporter.stage)
     reporter.done()
@@ -171,26 +216,101 @@ def _build(args: argparse.Namespace) -> int:
         reason = result.failure or summary(result.diagnostics)
         print(f"kb: build failed ({reason}); the previous output is untouched", file=sys.stderr)
         return EXIT_SITE_ERRORS
+    if args.manifest is not None:
+        _write_manifest(args.manifest, options, result)
     seconds = time.perf_counter() - started
     counts = summary(result.diagnostics)
     print(f"kb: built {result.pages} files into {result.out_dir} in {seconds:.2f}s ({counts})")
     return EXIT_OK
 
 
-def _check(args: argparse.Namespace) -> int:
-    from builder.build import BuildOptions, check_site
+def _write_manifest(target: Path, options: BuildOptions, result: BuildResult) -> None:
+    from builder.build import analyse
+    from builder.manifest import make_manifest, write_manifest
 
-    diagnostics = check_site(BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict))
-    _report(diagnostics, args.format)
+    graph = result.graph or analyse(options).graph  # a build that found nothing changed read nothing
+    assert graph is not None and result.out_dir is not None  # the build succeeded
+    write_manifest(target, make_manifest(result.out_dir, graph, result.diagnostics))
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from builder import diff
+    from builder.manifest import ManifestError, read_manifest
+
+    try:
+        report = diff.diff_manifests(read_manifest(args.base), read_manifest(args.head))
+    except ManifestError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    formats = {"text": diff.format_text, "markdown": diff.format_markdown, "json": diff.format_json}
+    sys.stdout.write(formats[args.format](report))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from builder.build import BuildOptions, check_site_analysis
+
+    options = BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict, today=args.today)
+    diagnostics, analysis = check_site_analysis(options)
+    if args.external and analysis.loaded is not None and analysis.graph is not None:
+        from builder.linkcheck import CheckOptions, check_external
+
+        links = analysis.loaded.config.links
+        found, counts = check_external(
+            args.site, analysis.graph, CheckOptions(links.external_max_age_days, tuple(links.skip))
+        )
+        diagnostics = sorted(diagnostics + found)
+        print(
+            f"kb: {counts['links']} external links: {counts['checked']} checked, {counts['cached']} from"
+            f" the cache, {counts['skipped']} skipped",
+            file=sys.stderr,
+        )
+    _report(diagnostics, args.format, args.site)
     if args.format == "text":
         print(f"kb: {summary(diagnostics)}", file=sys.stderr)
     return EXIT_SITE_ERRORS if has_errors(diagnostics, strict=args.strict) else EXIT_OK
 
 
-def _report(diagnostics: list[Diagnostic], style: str) -> None:
+def _review(args: argparse.Namespace) -> int:
+    """The review queue; a site with errors is reported as by kb check, and nothing is listed."""
+    from builder.build import BuildOptions, analyse
+    from builder.review import FORMATS, review_queue
+
+    today = args.today or dt.date.today()
+    analysis = analyse(BuildOptions(site_dir=args.site, today=today))
+    if analysis.loaded is None or analysis.graph is None or has_errors(analysis.diagnostics, strict=False):
+        _report(sorted(analysis.diagnostics), "text", args.site)
+        print(f"kb: {summary(analysis.diagnostics)}: fix them to see the review queue", file=sys.stderr)
+        return EXIT_SITE_ERRORS
+    prefix = _repository_prefix(args.site) if analysis.loaded.config.repo is not None else ""
+    queue = review_queue(analysis.graph, analysis.loaded.config, today, prefix)
+    sys.stdout.write(FORMATS[args.format](queue))
+    return EXIT_OK
+
+
+def _repository_prefix(site: Path) -> str:
+    """The site folder relative to the repository root: GitHub's workspace when set, else git's top."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        resolved, root = site.resolve(), Path(workspace).resolve()
+        if resolved == root or root in resolved.parents:
+            relative = resolved.relative_to(root).as_posix()
+            return "" if relative == "." else relative + "/"
+    from builder.gitinfo import repo_prefix
+
+    return repo_prefix(site)
+
+
+def _inside_sources(path: Path, site: Path) -> bool:
+    target = path.resolve()
+    roots = [site.resolve() / name for name in ("content", "static", "themes", "site.yml")]
+    return any(target == root or root in target.parents for root in roots)
+
+
+def _report(diagnostics: list[Diagnostic], style: str, site: Path = Path(".")) -> None:
     if style == "json":
         sys.stdout.write(format_json(diagnostics))
     elif style == "github":
-        sys.stdout.write(format_github(diagnostics))
+        sys.stdout.write(format_github(diagnostics, _repository_prefix(site)))
     elif diagnostics:
         sys.stdout.write(format_text(diagnostics))

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 
 from builder.diagnostics import Diagnostic, error
 from builder.output import protected_reason
@@ -23,6 +32,17 @@ CONFIG_FILE = "site.yml"
 
 Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_GITHUB_HANDLE = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*")
+
+
+def _github_handle(value: str) -> str:
+    if len(value) > 39 or not _GITHUB_HANDLE.fullmatch(value):
+        rule = "without the '@'" if value.startswith("@") else "letters, digits and single hyphens"
+        raise ValueError(f"'{value}' is not a GitHub user name such as 'octocat' ({rule})")
+    return value
+
+
+GitHubHandle = Annotated[str, AfterValidator(_github_handle)]
 
 
 class _Strict(BaseModel):
@@ -37,6 +57,10 @@ class Author(_Strict):
 class Term(_Strict):
     title: Text
     description: Text
+
+
+class Topic(Term):
+    owners: list[GitHubHandle] = []  # who reviews the topic's lessons (kb review)
 
 
 class LearningPath(_Strict):
@@ -100,6 +124,34 @@ class AssetOptions(_Strict):
     allow_active: StrictBool = False
 
 
+class RepoOptions(_Strict):
+    """Where the site's sources live, for "Edit this lesson" and "History" links."""
+
+    url: str
+    branch: Text = "main"
+
+    @field_validator("url")
+    @classmethod
+    def _repository_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                "must be the http(s) address of the repository, like https://github.com/org/repo"
+            )
+        return value.rstrip("/")
+
+
+class ReviewOptions(_Strict):
+    max_age_days: int = Field(default=365, ge=1, le=36_500)
+
+
+class LinksOptions(_Strict):
+    """`kb check --external`: how long a result is trusted, and links never to check."""
+
+    external_max_age_days: float = Field(default=7, ge=0, le=3650)
+    skip: list[Text] = []  # hosts (and their subdomains), or URL patterns with * wildcards
+
+
 class SiteConfig(_Strict):
     title: Text
     description: str = ""
@@ -108,7 +160,7 @@ class SiteConfig(_Strict):
     theme: Id = "default"
     output_dir: str = "public"
     authors: dict[Id, Author] = {}
-    topics: dict[Id, Term] = {}
+    topics: dict[Id, Topic] = {}
     skills: dict[Id, Term] = {}
     paths: dict[Id, LearningPath] = {}
     related: RelatedOptions = RelatedOptions()
@@ -118,6 +170,9 @@ class SiteConfig(_Strict):
     lists: ListOptions = ListOptions()
     hooks: list[str] = []  # Python files in the site folder with on_<event> functions
     extra: dict[str, Any] = {}  # free data for themes: site.extra
+    repo: RepoOptions | None = None
+    review: ReviewOptions | None = None
+    links: LinksOptions = LinksOptions()
 
     @field_validator("base_url")
     @classmethod
@@ -140,7 +195,7 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
-    def vocabulary(self, kind: Kind) -> dict[str, Term]:
+    def vocabulary(self, kind: Kind) -> Mapping[str, Term]:
         """The curated terms of a taxonomy, as titles and descriptions (an author's is their name)."""
         if kind is Kind.TOPICS:
             return self.topics

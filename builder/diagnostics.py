@@ -53,12 +53,14 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
     return text
 
 
-def format_github(diagnostics: list[Diagnostic]) -> str:
+def format_github(diagnostics: list[Diagnostic], prefix: str = "") -> str:
+    """GitHub workflow commands; prefix: the site folder's path in the repository, so that GitHub can
+    place each annotation on its file when the site is not at the repository's top."""
     lines = []
     for d in diagnostics:
         props = ",".join(
             f"{key}={_github_escape(str(value), prop=True)}"
-            for key, value in (("file", d.path), ("line", d.line), ("col", d.col), ("title", d.code))
+            for key, value in (("file", prefix + d.path), ("line", d.line), ("col", d.col), ("title", d.code))
         )
         lines.append(f"::{d.severity} {props}::{_github_escape(d.message)}\n")
     return "".join(lines)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from builder.config import GitHubHandle
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import PATTERN_HINTS, validate
@@ -62,6 +63,9 @@ class FrontMatter(BaseModel):
     prerequisites: list[Slug] = []
     template: Annotated[str, StringConstraints(pattern=TEMPLATE_PATTERN)] | None = None
     extra: dict[str, Any] = {}  # free data for the theme: lesson.extra
+    reviewed: CalendarDate | None = None  # the last sign-off that the lesson is still right
+    aliases: list[Slug] = []  # old slugs whose URLs redirect here
+    owners: list[GitHubHandle] = []  # who reviews this lesson, instead of its topics' owners
 
 
 @picklable
@@ -132,6 +136,15 @@ def read_lesson(
     }
     digest = digest or content_digest(raw)
     return LessonSource(path, digest, slug, meta, body, body_line, positions), []
+
+
+def lesson_body(path: str, raw: bytes) -> tuple[str, int] | None:
+    """A lesson file's Markdown body and the file line it starts on, without validating its front matter."""
+    text, _ = _decode(path, raw)
+    split = _split(path, text) if text is not None else None
+    if split is None or isinstance(split, Diagnostic):
+        return None
+    return split[1], split[2]
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,7 @@ class SiteGraph:
     related: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
     path_steps: dict[str, tuple[PathStep, ...]] = field(default_factory=dict)
     assets: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # old slug -> the lesson it redirects to
 
     def lessons_with(self, kind: Kind, term: str) -> tuple[str, ...]:
         return self.index(kind).get(term, ())
@@ -118,6 +119,8 @@ def build_graph(
         by_slug[lesson.slug] = lesson
     ordered = sorted(by_slug.values(), key=lambda item: (-item.source.meta.date.toordinal(), item.slug))
     graph = SiteGraph({lesson.slug: lesson for lesson in ordered}, assets=assets)
+    graph.aliases, problems = _aliases(by_slug)
+    diagnostics += problems
     resolver = Resolver(
         graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, left_out
     )
@@ -172,6 +175,24 @@ def build_graph(
     diagnostics += checks.prerequisites(graph, left_out)
     diagnostics += checks.quality_warnings(graph, loaded, inbound)
     return graph, diagnostics
+
+
+def _aliases(by_slug: Mapping[str, Lesson]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Old slugs that redirect to a lesson: none may be a lesson's slug or another lesson's alias."""
+    aliases: dict[str, str] = {}
+    problems = []
+    for slug, lesson in sorted(by_slug.items(), key=lambda item: item[1].source.path):
+        for index, alias in enumerate(lesson.source.meta.aliases):
+            owner = by_slug[alias].source.path if alias in by_slug else None
+            if owner is None and alias in aliases and aliases[alias] != slug:
+                owner = by_slug[aliases[alias]].source.path
+            if owner is not None:
+                line, col = lesson.source.position(f"aliases.{index}")
+                message = f"alias '{alias}' is already the slug or an alias of {owner}"
+                problems.append(error(lesson.source.path, line, col, "duplicate-slug", message))
+                continue
+            aliases[alias] = slug
+    return dict(sorted(aliases.items())), problems
 
 
 def _index_terms(graph: SiteGraph) -> None:

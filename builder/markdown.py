@@ -321,6 +321,30 @@ class _Links:
         return len(self.found) - 1
 
 
+def external_links(body: str, *, first_line: int = 1) -> list[tuple[str, int, int]]:
+    """Every link and image with a scheme (http:, mailto: ...) in a body: (URL, file line, column)."""
+    found: list[tuple[str, int, int]] = []
+    lines = body.split("\n")
+    for token in _parser(False).parse(body):
+        if not token.children or token.map is None:
+            continue
+        line = token.map[0]
+        searched_to = 0
+        for child in token.children:
+            if child.type in {"softbreak", "hardbreak"}:
+                line, searched_to = line + 1, 0
+                continue
+            attr = "src" if child.type == "image" else "href" if child.type == "link_open" else None
+            url = str(child.attrGet(attr) or "") if attr else ""
+            if not _SCHEME.match(url):
+                continue
+            source_line = lines[line] if line < len(lines) else ""
+            at = source_line.find(url, searched_to)
+            searched_to = max(searched_to, at + 1)
+            found.append((url, line + first_line, at + 1 if at >= 0 else 1))
+    return found
+
+
 def resolve_placeholders(html: str, url: Callable[[int], str], title: Callable[[int], str]) -> str:
     """Fill each link placeholder with its URL (already escaped for HTML) or its target's title."""
     return _PLACEHOLDER.sub(lambda m: (url if m[1] == _URL_OPEN else title)(int(m[2])), html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class BuildOptions:
     base_url: str | None = None
     preview: bool = False  # kb serve: asset URLs without fingerprints
     force: bool = False  # replace an existing output folder kb did not write (never a source)
+    today: dt.date | None = None  # what review dates count from; None: the real date
 
 
 @dataclass(slots=True)
@@ -56,3 +58,4 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
     ok: bool = False
     failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)
+    graph: SiteGraph | None = None  # what was published; None when nothing changed and nothing was read

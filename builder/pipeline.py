@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -15,6 +16,8 @@ from builder.config import CONFIG_FILE, LoadedConfig, load_config
 from builder.diagnostics import error
 from builder.discover import discover
 from builder.extensions import AfterBuild, ConfigLoaded, load_extensions, site_files
+from builder.freshness import stale_warnings
+from builder.gitinfo import dated, head_commit, read_git_info
 from builder.graph import LeftOut, Lesson, build_graph
 from builder.options import Analysis, BuildResult, Progress, _quiet
 from builder.output import clean_leftovers, is_stamped, refusal, staging_dir, swap_in
@@ -68,6 +71,10 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     builder.store.parsing_under(epoch)
     html, jobs = config.markdown.html, builder.options.jobs
     parse_changed(builder.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
+    head = head_commit(site_dir) if config.repo is not None else ""  # dates from git go with repo:
+    if head != builder.git.head:
+        builder.git = read_git_info(site_dir, head)
+    analysis.diagnostics += builder.git.diagnostics()
     lessons: list[Lesson] = []
     left_out: dict[str, LeftOut] = {}
     for path in sources.lessons:
@@ -79,9 +86,10 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
         elif lesson.source.meta.draft and not builder.options.drafts:
             left_out[lesson.slug] = LeftOut(path, draft=True)
         else:
-            lessons.append(lesson)
+            lessons.append(dated(lesson, builder.git))
     graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, builder.store)
     analysis.diagnostics += problems
+    analysis.diagnostics += stale_warnings(graph, config, builder.options.today or dt.date.today())
     analysis.graph = graph
     analysis.diagnostics += extensions.problems
     extensions.problems.clear()
@@ -131,6 +139,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         shutil.rmtree(staging, ignore_errors=True)
     result.out_dir = out_dir
     result.ok = True
+    result.graph = analysis.graph
     if analysis.extensions is not None and analysis.extensions.hooks:
         analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
         result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
@@ -150,7 +159,9 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
         return None
     out_dir = builder.options.out_dir or site_dir / loaded.config.output_dir
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((cache.code_digest(), builder.options)).encode())
+    head = head_commit(site_dir) if loaded.config.repo is not None else ""
+    today = (builder.options.today or dt.date.today()) if loaded.config.review is not None else None
+    digest.update(repr((cache.code_digest(), builder.options, head, today)).encode())
     digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
     for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
         try:

@@ -27,7 +27,13 @@ class Plan:
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
 
 
-def make_plan(options: BuildOptions, analysis: Analysis, store: cache.Store, body_cache: BodyCache) -> Plan:
+def make_plan(
+    options: BuildOptions,
+    analysis: Analysis,
+    store: cache.Store,
+    body_cache: BodyCache,
+    source_prefix: str = "",
+) -> Plan:
     """Every output file as a job, and an error for each published file that would hide a page."""
     assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
     renderer = SiteRenderer(
@@ -39,6 +45,8 @@ def make_plan(options: BuildOptions, analysis: Analysis, store: cache.Store, bod
         load_body=lambda body: store.bodies.get(body.digest),
         site_dir=options.site_dir,
         hooks=analysis.extensions,
+        source_prefix=source_prefix,
+        today=options.today,
     )
     extensions = analysis.extensions or Extensions(options.site_dir)
     problems = renderer.check_templates()

@@ -6,6 +6,7 @@ whose key changed and is still byte-identical to a full build.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class PageJob:
     data: bytes | None = None  # ready bytes (theme assets), no template
     sitemap: str | None = None  # listed in the sitemap, with this lastmod ("" for none), when set
     feed: FeedSpec | None = None  # the feed this page heads, when it has one
+    produce: Callable[[], bytes] | None = None  # makes the bytes without a template (the context keys it)
 
     def key(self, templates: str = "") -> str:
         """A digest of what the page is made of: its ready bytes, or its template's name, the digest of
@@ -151,6 +153,8 @@ class SiteRenderer:
         load_body: Callable[[RenderedBody], str] = lambda body: body.html,
         site_dir: Path = Path("."),
         hooks: Extensions | None = None,
+        source_prefix: str = "",
+        today: dt.date | None = None,
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -160,6 +164,9 @@ class SiteRenderer:
         self.load_body = load_body
         self.site_dir = site_dir
         self.hooks = hooks
+        self.source_prefix = source_prefix  # the site folder inside its repository, for edit links
+        self.preview = not fingerprint_assets  # kb serve: no llms-full.txt, rewritten at every save
+        self.today = today or dt.date.today()  # what review dates count from (the maintenance page)
         self.env: Environment = theme.environment()
         self.templates = theme.digest()  # the template set (and assets) every page key includes
         self.static = theme.static_files()
@@ -182,6 +189,8 @@ class SiteRenderer:
     def render(self, job: PageJob) -> bytes:
         if job.data is not None:
             return job.data
+        if job.produce is not None:
+            return job.produce()
         assert job.template is not None
         try:
             text = self.env.get_template(job.template).render(**job.context)

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from builder import pages
+from builder.gitinfo import dated
 from builder.graph import Lesson
 from builder.options import BuildResult
 from builder.parse import ParsedFile, parse_lesson, vocabulary_of
@@ -38,7 +39,7 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
         builder.store.set_file(path, parsed)
         if html is not None and parsed.lesson is not None:
             builder.store.bodies.add(parsed.lesson.body.digest, html)
-            renderer.graph.lessons[parsed.lesson.slug] = parsed.lesson
+            renderer.graph.lessons[parsed.lesson.slug] = dated(parsed.lesson, builder.git)
             jobs.update((job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs))
     result = BuildResult([], target, ok=True)
     keys = builder.store.page_keys
@@ -56,7 +57,8 @@ def _reparse_body(
     source = builder.options.site_dir / path
     if known is None or known.lesson is None or source.is_symlink():
         return None
-    if renderer.graph.lessons.get(known.lesson.slug) is not known.lesson:
+    shown = renderer.graph.lessons.get(known.lesson.slug)
+    if shown is None or shown.source.path != path:
         return None  # a draft, or a slug taken by another file
     try:
         stat = source.stat()

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
@@ -130,6 +131,49 @@ class LessonView:
     related: tuple[RelatedView, ...]
     backlinks: tuple[Card, ...]
     extra: dict[str, Any]  # the lesson's front matter `extra:`, free data for the theme
+    reviewed: dt.date | None = None
+    reviewed_text: str = ""
+    source_path: str = ""  # site-relative: content/api/intro.md
+    edit_url: str = ""  # with repo: in site.yml, the file on its branch
+    history_url: str = ""  # and its commits
+    feedback_url: str = ""  # with repo: a new issue about the lesson, pre-filled
+    markdown_path: str = ""  # site-relative URL of its Markdown copy; "" for a draft (it has none)
+
+
+def repo_links(config: SiteConfig, source_path: str, prefix: str) -> tuple[str, str]:
+    """ "Edit this lesson" and "History" URLs of a source file, or empty strings without repo:."""
+    if config.repo is None:
+        return "", ""
+    where = quote(f"{config.repo.branch}/{prefix}{source_path}", safe="/")
+    return f"{config.repo.url}/edit/{where}", f"{config.repo.url}/commits/{where}"
+
+
+FEEDBACK_LABEL = "lesson-feedback"
+FEEDBACK_TEMPLATE = "lesson-feedback.md"  # in .github/ISSUE_TEMPLATE/
+
+
+def feedback_url(config: SiteConfig, lesson: Lesson, source: str) -> str:
+    """A link to a new GitHub issue about a lesson, pre-filled; empty without repo:. Nothing is sent
+    anywhere until the reader submits the form on GitHub."""
+    if config.repo is None:
+        return ""
+    meta = lesson.source.meta
+    section = ", ".join(config.topics[topic].title for topic in meta.topics)
+    body = (
+        f"Lesson: {meta.title}\n"
+        f"URL: {config.base_url}{lesson.url}\n"
+        f"Source: {source}\n"
+        f"Section: {section}\n\n"
+        "What is wrong or out of date? (quote the sentence or name the heading)\n\n\n"
+        "What would be right? (a link to a source helps)\n"
+    )
+    query = {
+        "title": f"Lesson feedback: {meta.title}",
+        "body": body,
+        "labels": FEEDBACK_LABEL,
+        "template": FEEDBACK_TEMPLATE,
+    }
+    return f"{config.repo.url}/issues/new?{urlencode(query, quote_via=quote)}"
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
@@ -167,12 +211,14 @@ def lesson_view(
     config: SiteConfig,
     cards: dict[str, Card],
     reasons: dict[object, str] | None = None,
+    source_prefix: str = "",
 ) -> LessonView:
     meta = lesson.source.meta
     slug = lesson.slug
     toc = tuple(h for h in lesson.body.headings if h.level in (2, 3))
     related = graph.related.get(slug, ())
     shown = {r.slug for r in related}
+    edit_url, history_url = repo_links(config, lesson.source.path, source_prefix)
     return LessonView(
         slug=slug,
         url=lesson.url,
@@ -197,6 +243,13 @@ def lesson_view(
         related=tuple(RelatedView(cards[r.slug], reason(r, config, reasons)) for r in related),
         backlinks=tuple(cards[s] for s in graph.backlinks.get(slug, ()) if s not in shown),
         extra=meta.extra,
+        reviewed=meta.reviewed,
+        reviewed_text=date_text(meta.reviewed) if meta.reviewed else "",
+        source_path=lesson.source.path,
+        edit_url=edit_url,
+        history_url=history_url,
+        feedback_url=feedback_url(config, lesson, source_prefix + lesson.source.path),
+        markdown_path="" if meta.draft else lesson.url + "index.md",
     )
 
 

@@ -83,6 +83,13 @@ def serving(root: Path, base_path: str) -> Iterator[SiteServer]:
         server.server_close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the browser is marked so, for runs on machines without Chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 # Property tests: a quick profile for every run, and a long one for fuzzing on demand:
 #   HYPOTHESIS_PROFILE=long python3 -m pytest tests/test_properties.py
 settings.register_profile("default", max_examples=150, deadline=None)

@@ -127,6 +127,7 @@ def test_incremental_output_equals_a_full_build(
 BODY_EDIT_PAGES = [
     "feed.xml",
     "lessons/connection-pools/index.html",
+    "lessons/connection-pools/index.md",
     "skills/postgresql/feed.xml",
     "skills/python/feed.xml",
     "topics/databases/feed.xml",

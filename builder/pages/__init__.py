@@ -65,8 +65,10 @@ def site_jobs(renderer: SiteRenderer, extra: Iterable[PageJob] = ()) -> list[Pag
 
 
 def body_jobs(renderer: SiteRenderer, slug: str, jobs: list[PageJob]) -> list[PageJob]:
-    """The pages that show a lesson's body: its own page and the feeds, declared by jobs, that list it."""
+    """The pages that show a lesson's body: its own page, the feeds, declared by jobs, that list it, and
+    its Markdown copies (for LLM tools)."""
+    from builder import llms
     from builder.pages import feeds, lessons
 
     shown = [feeds.feed_job(renderer, job.feed) for job in jobs if job.feed and feeds.shows(job.feed, slug)]
-    return [lessons.lesson_job(renderer, slug), *shown]
+    return [lessons.lesson_job(renderer, slug), *shown, *llms.body_jobs(renderer, slug)]

@@ -32,7 +32,7 @@ def lessons(site: SiteRenderer) -> Iterator[PageJob]:
 def lesson_job(site: SiteRenderer, slug: str) -> PageJob:
     lesson = site.graph.lessons[slug]
     view = views.lesson_view(
-        lesson, site.body_html(lesson), site.graph, site.config, site.cards, site.reasons
+        lesson, site.body_html(lesson), site.graph, site.config, site.cards, site.reasons, site.source_prefix
     )
     page = Page(lesson.url, view.title, view.summary, "lessons")
     context = {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
