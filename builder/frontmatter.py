@@ -56,6 +56,7 @@ class FrontMatter(BaseModel):
     prerequisites: list[Slug] = []
     reviewed: CalendarDate | None = None  # the last sign-off that the lesson is still right
     aliases: list[Slug] = []  # old slugs whose URLs redirect here
+    image: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None  # own card
 
 
 @picklable

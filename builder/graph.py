@@ -61,6 +61,14 @@ def lesson_url(slug: str) -> str:
     return f"lessons/{slug}/"
 
 
+def lesson_image(lesson: Lesson) -> str | None:
+    """The site-relative path of the image a lesson names in its front matter (image:), if any."""
+    image = lesson.source.meta.image
+    if image is None:
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(lesson.source.path), image))
+
+
 def asset_url(path: str) -> str:
     return "media/" + posixpath.relpath(path, CONTENT_DIR)
 
@@ -126,6 +134,7 @@ def build_graph(
     graph = SiteGraph({lesson.slug: lesson for lesson in ordered}, assets=assets)
     graph.aliases, problems = _aliases(by_slug)
     diagnostics += problems
+    diagnostics += _images(ordered, set(assets))
     resolver = _Resolver(
         graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, left_out
     )
@@ -182,6 +191,24 @@ def _aliases(by_slug: Mapping[str, Lesson]) -> tuple[dict[str, str], list[Diagno
                 continue
             aliases[alias] = slug
     return dict(sorted(aliases.items())), problems
+
+
+def _images(lessons: Iterable[Lesson], assets: set[str]) -> list[Diagnostic]:
+    """A lesson's own social image must be a PNG, JPEG, GIF or WebP file published beside the lessons."""
+    problems = []
+    for lesson in lessons:
+        image = lesson_image(lesson)
+        if image is None:
+            continue
+        suffix = posixpath.splitext(image)[1].lower()
+        if image not in assets or suffix not in {".png", ".jpg", ".jpeg", ".gif", ".webp"}:
+            line, col = lesson.source.position("image")
+            message = (
+                f"'image': no image at {image}; name a .png, .jpg, .gif or .webp file under content/,"
+                " relative to this lesson"
+            )
+            problems.append(error(lesson.source.path, line, col, "invalid-value", message))
+    return problems
 
 
 def _index_terms(graph: SiteGraph) -> None:

@@ -20,10 +20,10 @@ from urllib.parse import quote_plus
 
 from jinja2 import Environment, TemplateError
 
-from builder import views
+from builder import cards, views
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, error
-from builder.graph import Lesson, SiteGraph, lesson_url
+from builder.graph import Lesson, SiteGraph, asset_url, lesson_image, lesson_url
 from builder.markdown import RenderedBody, resolve_placeholders
 from builder.theme import Theme, builtin_theme_dir, fingerprint
 
@@ -100,6 +100,8 @@ class Page:
     title: str
     description: str
     section: str = ""
+    image: str = ""  # site-relative URL of its social card (og:image), when it has one
+    image_alt: str = ""
 
 
 def output_name(url_path: str) -> str:
@@ -157,6 +159,8 @@ class SiteRenderer:
     def render(self, job: PageJob) -> bytes:
         if job.data is not None:
             return job.data
+        if job.template == cards.TEMPLATE:
+            return cards.draw_card(job.full_context()["card"])
         assert job.template is not None
         try:
             return self.env.get_template(job.template).render(**job.full_context()).encode("utf-8")
@@ -239,7 +243,7 @@ class SiteRenderer:
         view = views.lesson_view(
             lesson, self.body_html(lesson), self.graph, self.config, self.cards, self.source_prefix
         )
-        page = Page(lesson.url, view.title, view.summary, "lessons")
+        page = Page(lesson.url, view.title, view.summary, "lessons", *self._lesson_image(lesson))
         return {"page": page, "lesson": view, "json_ld": self._json_ld(view)}
 
     def _json_ld(self, view: views.LessonView) -> dict[str, Any]:
@@ -301,7 +305,11 @@ class SiteRenderer:
         )
         for path in paths:
             yield self._page(
-                "path.html", Page(f"paths/{path.id}/", path.title, path.description, "paths"), path=path
+                "path.html",
+                Page(
+                    f"paths/{path.id}/", path.title, path.description, "paths", *self._card("paths", path.id)
+                ),
+                path=path,
             )
         for feed in self._feeds():
             yield self._feed(*feed)
@@ -315,6 +323,56 @@ class SiteRenderer:
             title = self.graph.lessons[slug].source.meta.title
             page = Page(lesson_url(alias), title, f"This lesson has moved to {lesson_url(slug)}.")
             yield self._page("redirect.html", page, target=lesson_url(slug))
+        yield from self._card_jobs()
+
+    def _card(self, kind: str, key: str) -> tuple[str, str]:
+        """The URL of a page's social card and its alt text; empty when cards are off."""
+        if not self.config.cards.enabled:
+            return "", ""
+        return cards.card_url(kind, key), f"{self.config.title}: {self._card_title(kind, key)}"
+
+    def _card_title(self, kind: str, key: str) -> str:
+        if kind == "lessons":
+            return self.graph.lessons[key].source.meta.title
+        if kind == "paths":
+            return self.config.paths[key].title
+        return self.config.vocabulary(kind)[key].title
+
+    def _lesson_image(self, lesson: Lesson) -> tuple[str, str]:
+        """A lesson's own image (front matter image:, an asset beside it), else its card."""
+        own = lesson_image(lesson)
+        if own is not None:
+            return asset_url(own), lesson.source.meta.title
+        return self._card("lessons", lesson.slug)
+
+    def _card_jobs(self) -> Iterator[PageJob]:
+        """A card per lesson (unless it brings its own image), term and path page: drawn in the workers,
+        and drawn again only when what it shows changes (the job's key is its CardSpec)."""
+        config = self.config
+        if not config.cards.enabled:
+            return
+        pages: list[tuple[str, str, str]] = []
+        for slug, lesson in self.graph.lessons.items():
+            if lesson_image(lesson) is None:
+                meta = lesson.source.meta
+                what = [config.topics[meta.topics[0]].title, *([meta.level] if meta.level else [])]
+                pages.append(("lessons", slug, " · ".join(["Lesson", *what])))
+        for kind, label in (("topics", "Topic"), ("skills", "Skill")):
+            for key in config.vocabulary(kind):
+                pages.append((kind, key, f"{label} · {len(self.graph.lessons_with(kind, key))} lessons"))
+        for key, path in config.paths.items():
+            pages.append(("paths", key, f"Learning path · {len(path.lessons)} steps"))
+        colours = config.cards
+        for kind, key, kicker in pages:
+            spec = cards.CardSpec(
+                config.title,
+                self._card_title(kind, key),
+                kicker,
+                colours.background,
+                colours.foreground,
+                colours.accent,
+            )
+            yield PageJob(cards.card_url(kind, key), cards.TEMPLATE, {"card": spec})
 
     def _term_page(self, kind: str, label: str, term: views.TermView) -> PageJob:
         cooccurring = [
@@ -330,7 +388,7 @@ class SiteRenderer:
         search_query = f"{kind[:-1]}={quote_plus(term.title)}"
         return self._page(
             "term.html",
-            Page(f"{kind}/{term.id}/", term.title, term.description, kind),
+            Page(f"{kind}/{term.id}/", term.title, term.description, kind, *self._card(kind, term.id)),
             inputs=(kind, term, cooccurring, search_query, self._cards_key(slugs)),
             kind=kind,
             kind_label=label,
