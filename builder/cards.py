@@ -41,6 +41,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return value >> 16 & 255, value >> 8 & 255, value & 255
 
 
+@lru_cache(maxsize=8)
 def _palette(spec: CardSpec) -> list[int]:
     background, foreground, accent = _rgb(spec.background), _rgb(spec.foreground), _rgb(spec.accent)
     ramp: list[int] = []
@@ -84,8 +85,7 @@ def draw_card(spec: CardSpec) -> bytes:
     pen.multiline_text((MARGIN, 170), "\n".join(lines), font=_font(size), fill=TEXT_TOP, spacing=18)
     pen.rectangle((MARGIN, HEIGHT - 130, MARGIN + 120, HEIGHT - 124), fill=ACCENT)
     pen.text((MARGIN, HEIGHT - 105), spec.kicker, font=_font(34), fill=190)
-    coloured = Image.frombytes("P", image.size, image.tobytes())
-    coloured.putpalette(_palette(spec))
+    image.putpalette(_palette(spec))  # the grey levels become palette indexes: the image is now "P"
     out = io.BytesIO()
-    coloured.save(out, "PNG", compress_level=6)
+    image.save(out, "PNG", compress_level=1)  # flat colour compresses well even at the fastest level
     return out.getvalue()
