@@ -152,6 +152,18 @@ class LinksOptions(_Strict):
     skip: list[Text] = []  # hosts (and their subdomains), or URL patterns with * wildcards
 
 
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class CardOptions(_Strict):
+    """Social cards (Open Graph images) drawn for lessons, terms and paths; colours as #rrggbb."""
+
+    enabled: bool = True
+    background: Colour = "#111418"
+    foreground: Colour = "#e6e9ed"
+    accent: Colour = "#8cc4ff"
+
+
 class SiteConfig(_Strict):
     title: Text
     description: str = ""
@@ -173,6 +185,7 @@ class SiteConfig(_Strict):
     repo: RepoOptions | None = None
     review: ReviewOptions | None = None
     links: LinksOptions = LinksOptions()
+    cards: CardOptions = CardOptions()
 
     @field_validator("base_url")
     @classmethod

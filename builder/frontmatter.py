@@ -66,6 +66,7 @@ class FrontMatter(BaseModel):
     reviewed: CalendarDate | None = None  # the last sign-off that the lesson is still right
     aliases: list[Slug] = []  # old slugs whose URLs redirect here
     owners: list[GitHubHandle] = []  # who reviews this lesson, instead of its topics' owners
+    image: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None  # own card
 
 
 @picklable

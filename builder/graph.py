@@ -7,6 +7,7 @@ while the Markdown was rendered, and every problem becomes a Diagnostic at the l
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,14 @@ class Lesson:
     def terms(self) -> list[Term]:
         meta = self.source.meta
         return [(Kind.SKILLS, s) for s in meta.skills] + [(Kind.TOPICS, t) for t in meta.topics]
+
+
+def lesson_image(lesson: Lesson) -> str | None:
+    """The site-relative path of the image a lesson names in its front matter (image:), if any."""
+    image = lesson.source.meta.image
+    if image is None:
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(lesson.source.path), image))
 
 
 @picklable
@@ -121,6 +130,7 @@ def build_graph(
     graph = SiteGraph({lesson.slug: lesson for lesson in ordered}, assets=assets)
     graph.aliases, problems = _aliases(by_slug)
     diagnostics += problems
+    diagnostics += _images(ordered, set(assets))
     resolver = Resolver(
         graph, {lesson.source.path: lesson.slug for lesson in ordered}, set(assets), folders, left_out
     )
@@ -193,6 +203,24 @@ def _aliases(by_slug: Mapping[str, Lesson]) -> tuple[dict[str, str], list[Diagno
                 continue
             aliases[alias] = slug
     return dict(sorted(aliases.items())), problems
+
+
+def _images(lessons: Iterable[Lesson], assets: set[str]) -> list[Diagnostic]:
+    """A lesson's own social image must be a PNG, JPEG, GIF or WebP file published beside the lessons."""
+    problems = []
+    for lesson in lessons:
+        image = lesson_image(lesson)
+        if image is None:
+            continue
+        suffix = posixpath.splitext(image)[1].lower()
+        if image not in assets or suffix not in {".png", ".jpg", ".jpeg", ".gif", ".webp"}:
+            line, col = lesson.source.position("image")
+            message = (
+                f"'image': no image at {image}; name a .png, .jpg, .gif or .webp file under content/,"
+                " relative to this lesson"
+            )
+            problems.append(error(lesson.source.path, line, col, "invalid-value", message))
+    return problems
 
 
 def _index_terms(graph: SiteGraph) -> None:

@@ -132,6 +132,8 @@ class Page:
     title: str
     description: str
     section: str = ""
+    image: str = ""  # site-relative URL of its social card (og:image), when it has one
+    image_alt: str = ""
 
 
 def output_name(url_path: str) -> str:

@@ -333,3 +333,58 @@ def test_github_annotations_name_files_from_the_repository_root(
     monkeypatch.setenv("GITHUB_WORKSPACE", str(repo_with_site.parent))
     assert main(["check", "--site", str(repo_with_site), "--format", "github"]) == 1
     assert [line for line in capsys.readouterr().out.splitlines() if "unknown-skill" in line] == from_git
+
+
+# -- social cards ---------------------------------------------------------------------------------
+
+
+def test_lesson_term_and_path_pages_get_a_card_that_resolves(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    site = site_copy("good")
+    out = tmp_path / "out"
+    assert build(BuildOptions(site, out_dir=out, search=False)).ok
+    pages = ["lessons/validate-at-the-edge/index.html", "topics/reliability/index.html"]
+    pages += [p.relative_to(out).as_posix() for p in sorted((out / "paths").glob("*/index.html"))]
+    assert len(pages) >= 3
+    for name in pages:
+        page = soup(out / name)
+        url = page.find("meta", property="og:image")["content"]
+        assert url.startswith("https://example.org/kb/cards/")
+        card = out / url.removeprefix("https://example.org/kb/")
+        with Image.open(card) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630))
+        assert page.find("meta", property="og:image:width")["content"] == "1200"
+        assert page.find("meta", property="og:image:height")["content"] == "630"
+        assert page.find("meta", property="og:image:alt")["content"].startswith("Test Lessons: ")
+        assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
+
+
+def test_cards_can_be_turned_off_or_replaced(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("good")
+    lesson = site / "content/validation/validate-at-the-edge.md"
+    lesson.write_text(lesson.read_text().replace("summary:", "image: img/flow.png\nsummary:", 1))
+    out = tmp_path / "out"
+    assert build(BuildOptions(site, out_dir=out, search=False)).ok
+    page = soup(out / "lessons/validate-at-the-edge/index.html")
+    assert (
+        page.find("meta", property="og:image")["content"]
+        == "https://example.org/kb/media/validation/img/flow.png"
+    )
+    assert page.find("meta", property="og:image:width") is None
+    assert not (out / "cards/lessons/validate-at-the-edge.png").exists()
+    lesson.write_text(lesson.read_text().replace("image: img/flow.png", "image: img/nope.png"))
+    errors = [d for d in analyse(BuildOptions(site)).diagnostics if d.severity == "error"]
+    assert [(d.path, d.line, d.col, d.code) for d in errors] == [
+        ("content/validation/validate-at-the-edge.md", 4, 8, "invalid-value")
+    ]
+    lesson.write_text(lesson.read_text().replace("image: img/nope.png\n", ""))
+    with (site / "site.yml").open("a") as f:
+        f.write("cards: {enabled: false}\n")
+    assert build(BuildOptions(site, out_dir=out, search=False)).ok
+    page = soup(out / "lessons/validate-at-the-edge/index.html")
+    assert page.find("meta", property="og:image") is None
+    assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+    assert not (out / "cards").exists()

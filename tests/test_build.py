@@ -42,7 +42,8 @@ def test_lesson_page_structure(out: Path) -> None:
         == "https://example.org/kb/lessons/validate-at-the-edge/"
     )
     assert page.select_one("meta[property='og:title']")["content"] == "Validate at the edge"
-    assert page.select_one("meta[name='twitter:card']")["content"] == "summary"
+    # a social card: a large image preview (issue 15 turned the summary card into this)
+    assert page.select_one("meta[name='twitter:card']")["content"] == "summary_large_image"
     assert [a.text for a in page.select(".lesson-terms a")] == [
         "API design",
         "Reliability",

@@ -44,8 +44,10 @@ def test_check_reports_every_link_problem_sorted(capsys: pytest.CaptureFixture[s
     assert err == "kb: 16 errors, 0 warnings\n"
 
 
-def test_check_github_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--site", str(SITES / "broken-links"), "--format", "github")
+def test_check_github_format(capsys: pytest.CaptureFixture[str], site_copy: Callable[[str], Path]) -> None:
+    # a copy outside any repository: files are named from the site folder (see test_authoring for a subfolder)
+    site = site_copy("broken-links")
+    code, out, _ = run(capsys, "check", "--site", str(site), "--format", "github")
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 16

@@ -23,7 +23,7 @@ from tests.conftest import write_lesson
 
 class Web(BaseHTTPRequestHandler):
     """/ok 200 · /old 301 -> /new · /temp 302 -> /ok · /gone 404 · /busy 429 once, then 200 ·
-    /nohead 405 to HEAD, 200 to GET · /slow answers after 2 s · /reset drops the connection."""
+    /nohead 405 to HEAD, 200 to GET · /slow answers after 4 s · /reset drops the connection."""
 
     hits: ClassVar[Counter[str]] = Counter()
     lock = threading.Lock()
@@ -60,7 +60,7 @@ class Web(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if path.startswith("/slow"):
-            time.sleep(2 if path == "/slow" else 0.3)
+            time.sleep(4 if path == "/slow" else 0.3)
         if path == "/busy" and busy_seen == 1:
             self._send(429, {"Retry-After": "1"})
         elif path == "/old":
@@ -120,7 +120,7 @@ def linked_site(site_copy: Callable[[str], Path], web: str) -> Path:
     return site
 
 
-FAST = CheckOptions(max_age_days=7, skip=("skipped.example",), delay=0.05, timeout=1.0, retries=1, max_wait=5)
+FAST = CheckOptions(max_age_days=7, skip=("skipped.example",), delay=0.05, timeout=2.0, retries=1, max_wait=5)
 
 
 def test_each_kind_of_answer_is_reported_at_its_link(linked_site: Path, web: str) -> None:
@@ -130,7 +130,7 @@ def test_each_kind_of_answer_is_reported_at_its_link(linked_site: Path, web: str
     assert found[:3] == [
         (9, 14, "moved-link", f"{web}/old has moved permanently to {web}/new: link to the new address"),
         (10, 14, "dead-link", f"{web}/gone: the server answered 404 Not Found"),
-        (12, 14, "dead-link", f"{web}/slow: no answer within 1 s (2 tries)"),
+        (12, 14, "dead-link", f"{web}/slow: no answer within 2 s (2 tries)"),
     ]
     line, col, code, message = found[3]
     assert (line, col, code) == (12, 33 + len(web), "dead-link")

@@ -7,6 +7,7 @@ from typing import Any
 
 from builder import views
 from builder.pages import page_type
+from builder.pages.cards import lesson_page_image
 from builder.pagination import paginate
 from builder.render import Page, PageJob, SiteRenderer, lastmod, output_name
 
@@ -34,7 +35,7 @@ def lesson_job(site: SiteRenderer, slug: str) -> PageJob:
     view = views.lesson_view(
         lesson, site.body_html(lesson), site.graph, site.config, site.cards, site.reasons, site.source_prefix
     )
-    page = Page(lesson.url, view.title, view.summary, "lessons")
+    page = Page(lesson.url, view.title, view.summary, "lessons", *lesson_page_image(site, lesson))
     context = {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
     template = lesson.source.meta.template or "lesson.html"
     return site.job(output_name(lesson.url), template, context, sitemap=lastmod(lesson))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from builder.pages import page_type
+from builder.pages.cards import page_image
 from builder.render import Page, PageJob, SiteRenderer
 
 
@@ -21,5 +22,6 @@ def path_pages(site: SiteRenderer) -> Iterator[PageJob]:
     for key in site.config.paths:
         path = site.path_view(key)
         steps = tuple(card.slug for card in path.steps)
-        page = Page(f"paths/{path.id}/", path.title, path.description, "paths")
+        image = page_image(site, "paths", path.id)
+        page = Page(f"paths/{path.id}/", path.title, path.description, "paths", *image)
         yield site.page("path.html", page, sitemap=site.newest(steps), path=path)

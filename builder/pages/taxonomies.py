@@ -8,6 +8,7 @@ from urllib.parse import quote_plus
 
 from builder import views
 from builder.pages import page_type
+from builder.pages.cards import page_image
 from builder.pagination import paginate
 from builder.render import FeedSpec, Page, PageJob, SiteRenderer
 from builder.taxonomy import TAXONOMIES, Taxonomy
@@ -38,9 +39,9 @@ def _term_pages(site: SiteRenderer, taxonomy: Taxonomy, term: views.TermView) ->
     title = f"{term.title} · {config.title}"
     for pager, chunk in paginate(base, slugs, config.lists.page_size):
         first = pager.number == 1
-        page = Page(
-            pager.path, term.title if first else f"{term.title} · page {pager.number}", term.description, kind
-        )
+        image = page_image(site, kind, term.id) if first else ("", "")
+        name = term.title if first else f"{term.title} · page {pager.number}"
+        page = Page(pager.path, name, term.description, kind, *image)
         yield site.page(
             taxonomy.template,
             page,
