@@ -98,7 +98,7 @@ def test_retitle_new_and_deleted_lessons(two_lessons: Path, capsys: pytest.Captu
         ("content/second.md", "orphan-lesson")
     ]
     assert data["summary"] == (
-        "1 lesson added; 1 lesson removed; 1 lesson changed; 17 output files differ;"
+        "1 lesson added; 1 lesson removed; 1 lesson changed; 20 output files differ;"
         " diagnostics: 1 introduced, 1 resolved; 1 lesson URL lost without a redirect."
     )
 

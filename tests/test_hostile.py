@@ -174,6 +174,7 @@ def test_titles_and_names_are_escaped_everywhere(site_copy: Callable[[str], Path
         ("application/ld+json", "inline"),
         (None, "/assets/reading.js"),
         ("module", "/assets/search-box.js"),
+        (None, "/assets/copy-markdown.js"),
     ]
     ld = json.loads(page.select_one("script[type='application/ld+json']").string)
     assert ld["headline"] == HOSTILE_TITLE and ld["author"][0]["name"] == "Ada <img src=x onerror=alert(1)>"

@@ -123,7 +123,7 @@ def test_pages_load_highlighting_and_mermaid_only_when_they_need_them(out: Path)
     def assets(page: BeautifulSoup) -> set[str]:
         refs = [str(t["href"]) for t in page.select("link[rel=stylesheet]")]
         refs += [str(t["src"]) for t in page.select("script[src]")]
-        search = {"search.css", "search-box.js"}  # the header search box, on every page
+        search = {"search.css", "search-box.js", "copy-markdown.js"}  # search box; Copy as Markdown
         return {ref.split("?")[0].removeprefix("/kb/assets/") for ref in refs} - search
 
     assert assets(lesson(out, "timeouts")) == {"style.css", "theme.js", "reading.js"}
