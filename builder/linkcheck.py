@@ -14,7 +14,8 @@ import fnmatch
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -115,13 +116,20 @@ def check_external(
     }
     wanted = sorted({u.url for u in uses if not skipped(u.url, options.skip)})
     todo = [url for url in wanted if url not in fresh]
-    results = asyncio.run(_check_all(todo, options)) if todo else {}
+    results = _run(_check_all(todo, options)) if todo else {}
     known = {**fresh, **results}
     _save(site_dir, {url: known[url] for url in wanted})
     diagnostics = [d for u in uses if u.url in known and (d := known[u.url].diagnostic(u)) is not None]
     counts = {"links": len(uses), "checked": len(todo), "cached": len(wanted) - len(todo)}
     counts["skipped"] = len({u.url for u in uses}) - len(wanted)
     return diagnostics, counts
+
+
+def _run(work: Coroutine[object, object, dict[str, Outcome]]) -> dict[str, Outcome]:
+    """Run the checks on an event loop of their own, in a thread of their own: the caller's thread may
+    already run a loop (kb serve, a test that drives a browser), where asyncio.run would refuse."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _check_all(urls: Sequence[str], options: CheckOptions) -> dict[str, Outcome]:

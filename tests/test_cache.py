@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ def test_cold_warm_and_single_job_builds_are_identical(
         return pools[-1]
 
     monkeypatch.setattr(writer_module, "workers", spy)
+    # threads other tests of this worker left running (servers, the example runner's) would make kb keep
+    # to one process, as it does in a threaded process such as kb serve's: this test is about a fresh `kb`
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     build(site, out)  # cold, two workers
     assert pools == [2, 2]  # parsing and rendering both ran in forked workers
     cold = snapshot(out)
