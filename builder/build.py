@@ -16,11 +16,13 @@ from pathlib import Path
 from builder import cache, pipeline, serve_quick, writer
 from builder.config import CONFIG_FILE
 from builder.diagnostics import has_errors
+from builder.graph import Lesson
 from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import safe_join
 from builder.parse import ParsedFile, parse_lesson
 from builder.plan import Plan, make_plan
 from builder.render import BodyCache, PageJob, SiteRenderer
+from builder.views import Card
 
 __all__ = [
     "Analysis",
@@ -45,6 +47,8 @@ class SiteBuilder:
         self.store = cache.Store(self.options.site_dir)
         self.body_cache: BodyCache = {}  # kb serve's final body HTML by slug, keyed like the pages
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
+        self.written: dict[str, PageJob] = {}  # kb serve: the jobs whose keys page_keys holds, by file
+        self.cards: dict[str, tuple[Lesson, Card]] = {}  # each lesson's card, while the lesson is the same
 
     @property
     def bodies(self) -> cache.BodyStore:
@@ -59,7 +63,7 @@ class SiteBuilder:
 
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
-        return make_plan(self.options, analysis, self.store, self.body_cache)
+        return make_plan(self.options, analysis, self.store, self.body_cache, self.cards)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -79,6 +83,8 @@ class SiteBuilder:
             self.live = (plan, target)
         self.store.page_keys = keys
         result.pages = len(keys)
+        if self.options.preview:  # a long-lived process: the next write compares jobs in memory first
+            self.written = {job.name: job for job in plan.jobs}
 
     def _write_jobs(
         self,
@@ -90,10 +96,12 @@ class SiteBuilder:
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
-        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys)
+        old = self.written if self.options.preview else None
+        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys, old)
         keys: dict[str, tuple[object, int]] = {}
         try:
-            outcomes = writer.write_jobs(work, self.options.jobs)
+            with cache.paused_gc():  # comparing and keying jobs makes objects by the million, no cycles
+                outcomes = writer.write_jobs(work, self.options.jobs)
         except BaseException:  # a template failure, a full disk, an interrupt: some files may be written
             self._distrust_keys(job.name for job in jobs)
             raise
@@ -108,6 +116,7 @@ class SiteBuilder:
         """Render every page again next time, still knowing which files are there (to remove the stale)."""
         self.store.distrust_pages(also)
         self.live = None
+        self.written = {}
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
         """kb serve's quick path (serve_quick.py); None when the edits need a full analysis."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -80,6 +81,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     analysis.graph = graph
     analysis.diagnostics += extensions.problems
     extensions.problems.clear()
+    gc.freeze()  # the parsed site lives long and has no cycles: the collector need not scan it again
     return analysis
 
 

@@ -11,10 +11,11 @@ from builder import cache, pages
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.extensions import Extensions
-from builder.graph import SiteGraph
+from builder.graph import Lesson, SiteGraph
 from builder.links import asset_url
 from builder.options import Analysis, BuildOptions
 from builder.render import BodyCache, Page, PageJob, SiteRenderer
+from builder.views import Card
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,13 @@ class Plan:
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
 
 
-def make_plan(options: BuildOptions, analysis: Analysis, store: cache.Store, body_cache: BodyCache) -> Plan:
+def make_plan(
+    options: BuildOptions,
+    analysis: Analysis,
+    store: cache.Store,
+    body_cache: BodyCache,
+    card_memo: dict[str, tuple[Lesson, Card]] | None = None,
+) -> Plan:
     """Every output file as a job, and an error for each published file that would hide a page."""
     assert analysis.loaded is not None and analysis.graph is not None and analysis.theme is not None
     renderer = SiteRenderer(
@@ -37,12 +44,14 @@ def make_plan(options: BuildOptions, analysis: Analysis, store: cache.Store, bod
         load_body=lambda body: store.bodies.get(body.digest),
         site_dir=options.site_dir,
         hooks=analysis.extensions,
+        card_memo=card_memo,
     )
     extensions = analysis.extensions or Extensions(options.site_dir)
     problems = renderer.check_templates()
     problems += _lesson_templates(renderer, analysis.graph)
     extra = _extra_jobs(renderer, extensions, problems)
-    jobs = pages.site_jobs(renderer, extra)
+    with cache.paused_gc():  # views by the ten thousand, none in cycles
+        jobs = pages.site_jobs(renderer, extra)
     taken = {job.name for job in jobs}
     problems += extensions.problems
     extensions.problems.clear()
