@@ -17,11 +17,13 @@ from builder import cache, pipeline, serve_quick, writer
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, has_errors
 from builder.gitinfo import GitInfo
+from builder.graph import Lesson
 from builder.options import Analysis, BuildOptions, BuildResult, Progress, _quiet
 from builder.output import safe_join
 from builder.parse import ParsedFile, parse_lesson
 from builder.plan import Plan, make_plan
 from builder.render import BodyCache, PageJob, SiteRenderer, TemplateFailure
+from builder.views import Card
 
 __all__ = [
     "Analysis",
@@ -47,6 +49,8 @@ class SiteBuilder:
         self.body_cache: BodyCache = {}  # kb serve's final body HTML by slug, keyed like the pages
         self.live: tuple[Plan, Path] | None = None  # the plan last written in full, in place, and where
         self.git = GitInfo()  # commit dates of the lessons, read again when HEAD moves
+        self.written: dict[str, PageJob] = {}  # kb serve: the jobs whose keys page_keys holds, by file
+        self.cards: dict[str, tuple[Lesson, Card]] = {}  # each lesson's card, while the lesson is the same
 
     @property
     def bodies(self) -> cache.BodyStore:
@@ -61,7 +65,7 @@ class SiteBuilder:
 
     def plan(self, analysis: Analysis) -> Plan:
         """Every output file as a job, and an error for each published file that would hide a page."""
-        return make_plan(self.options, analysis, self.store, self.body_cache, self.git.prefix)
+        return make_plan(self.options, analysis, self.store, self.body_cache, self.cards, self.git.prefix)
 
     def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
@@ -81,6 +85,8 @@ class SiteBuilder:
             self.live = (plan, target)
         self.store.page_keys = keys
         result.pages = len(keys)
+        if self.options.preview:  # a long-lived process: the next write compares jobs in memory first
+            self.written = {job.name: job for job in plan.jobs}
 
     def _write_jobs(
         self,
@@ -92,10 +98,12 @@ class SiteBuilder:
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
-        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys)
+        old = self.written if self.options.preview else None
+        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys, old)
         keys: dict[str, tuple[object, int]] = {}
         try:
-            outcomes = writer.write_jobs(work, self.options.jobs)
+            with cache.paused_gc():  # comparing and keying jobs makes objects by the million, no cycles
+                outcomes = writer.write_jobs(work, self.options.jobs)
         except BaseException:  # a template failure, a full disk, an interrupt: some files may be written
             self._distrust_keys(job.name for job in jobs)
             raise
@@ -110,6 +118,7 @@ class SiteBuilder:
         """Render every page again next time, still knowing which files are there (to remove the stale)."""
         self.store.distrust_pages(also)
         self.live = None
+        self.written = {}
 
     def update_lessons(self, paths: Collection[str]) -> BuildResult | None:
         """kb serve's quick path (serve_quick.py); None when the edits need a full analysis."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import shutil
@@ -93,6 +94,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     analysis.graph = graph
     analysis.diagnostics += extensions.problems
     extensions.problems.clear()
+    gc.freeze()  # the parsed site lives long and has no cycles: the collector need not scan it again
     return analysis
 
 

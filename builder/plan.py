@@ -12,11 +12,12 @@ from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.discover import static_files
 from builder.extensions import Extensions
-from builder.graph import SiteGraph
+from builder.graph import Lesson, SiteGraph
 from builder.links import asset_url
 from builder.options import Analysis, BuildOptions
 from builder.reading import printable, utf8_name
 from builder.render import BodyCache, Page, PageJob, SiteRenderer
+from builder.views import Card
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ def make_plan(
     analysis: Analysis,
     store: cache.Store,
     body_cache: BodyCache,
+    card_memo: dict[str, tuple[Lesson, Card]] | None = None,
     source_prefix: str = "",
 ) -> Plan:
     """Every output file as a job, and an error for each published file that would hide a page."""
@@ -47,12 +49,14 @@ def make_plan(
         hooks=analysis.extensions,
         source_prefix=source_prefix,
         today=options.today,
+        card_memo=card_memo,
     )
     extensions = analysis.extensions or Extensions(options.site_dir)
     problems = renderer.check_templates()
     problems += _lesson_templates(renderer, analysis.graph)
     extra = _extra_jobs(renderer, extensions, problems)
-    jobs = pages.site_jobs(renderer, extra)
+    with cache.paused_gc():  # views by the ten thousand, none in cycles
+        jobs = pages.site_jobs(renderer, extra)
     taken = _OutputNames(job.name for job in jobs)
     problems += extensions.problems
     extensions.problems.clear()

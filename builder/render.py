@@ -82,6 +82,10 @@ class PageJob:
     feed: FeedSpec | None = None  # the feed this page heads, when it has one
     produce: Callable[[], bytes] | None = None  # makes the bytes without a template (the context keys it)
 
+    def same_as(self, other: PageJob) -> bool:
+        """Whether two jobs receive equal inputs (compared in memory, which shared objects make quick)."""
+        return self.template == other.template and self.data == other.data and self.context == other.context
+
     def key(self, templates: str = "") -> str:
         """A digest of what the page is made of: its ready bytes, or its template's name, the digest of
         the template set and the full context the template receives (bodies stand in by their digest)."""
@@ -157,6 +161,7 @@ class SiteRenderer:
         hooks: Extensions | None = None,
         source_prefix: str = "",
         today: dt.date | None = None,
+        card_memo: dict[str, tuple[Lesson, views.Card]] | None = None,
     ) -> None:
         """fingerprint_assets=False (the live preview) keeps asset URLs stable, so a stylesheet edit
         changes the stylesheet alone and the browser can swap it in without reloading the page."""
@@ -172,7 +177,7 @@ class SiteRenderer:
         self.env: Environment = theme.environment()
         self.templates = theme.digest()  # the template set (and assets) every page key includes
         self.static = theme.static_files()
-        self.cards = {slug: views.card(lesson) for slug, lesson in graph.lessons.items()}
+        self.cards = _cards(graph, {} if card_memo is None else card_memo)
         self.lastmods = {slug: lastmod(lesson) for slug, lesson in graph.lessons.items()}
         self.reasons: dict[object, str] = {}  # related lessons' reasons, phrased once
         base = config.base_path
@@ -272,6 +277,20 @@ class SiteRenderer:
     def newest(self, slugs: tuple[str, ...]) -> str:
         """The latest date among these lessons, for the sitemap ("" for none)."""
         return max(map(self.lastmods.__getitem__, slugs), default="")
+
+
+def _cards(graph: SiteGraph, memo: dict[str, tuple[Lesson, views.Card]]) -> dict[str, views.Card]:
+    """Each lesson's card, the same object as last time while the lesson is the same object: pages
+    that show unchanged cards then compare equal at once (PageJob.same_as)."""
+    if len(memo) > 2 * len(graph.lessons) + 100:
+        memo.clear()
+    cards = {}
+    for slug, lesson in graph.lessons.items():
+        known = memo.get(slug)
+        if known is None or known[0] is not lesson:
+            known = memo[slug] = (lesson, views.card(lesson))
+        cards[slug] = known[1]
+    return cards
 
 
 def lastmod(lesson: Lesson) -> str:

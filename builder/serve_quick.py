@@ -44,6 +44,7 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
     result = BuildResult([], target, ok=True)
     keys = builder.store.page_keys
     keys.update(builder._write_jobs(list(jobs.values()), renderer, target, target, result))
+    builder.written.update(jobs)
     result.pages = len(keys)
     return result
 

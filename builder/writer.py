@@ -22,6 +22,7 @@ class Work:
     target: Path
     previous: Path | None
     old_keys: dict[str, tuple[object, int]]
+    old_jobs: dict[str, PageJob] | None = None  # the jobs last written (kb serve keeps them in memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,11 @@ def _do(work: Work, start: int, stop: int) -> list[Outcome]:
     previous = None if work.previous is None else str(work.previous)
     templates = work.renderer.templates
     for job in work.jobs[start:stop]:
-        key = job.key(templates)
+        known = work.old_jobs.get(job.name) if work.old_jobs is not None else None
+        if known is not None and job.name in work.old_keys and known.same_as(job):
+            key = work.old_keys[job.name][0]  # equal inputs, equal key: no need to digest them again
+        else:
+            key = job.key(templates)
         destination = os.path.join(target, safe_name(job.name))
         old = work.old_keys.get(job.name)
         if previous is not None and old is not None and old[0] == key:

@@ -129,3 +129,30 @@ def test_an_edit_renders_no_more_pages_than_before(site_copy: Callable[[str], Pa
     lesson.write_text(lesson.read_text() + "\n## New heading\n")
     assert rendered() == 6
     assert rendered() == 0
+
+
+def test_check_reuses_what_the_last_build_parsed(
+    site_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builder.parse as parse_module
+    from builder.build import analyse, build
+
+    site = site_copy("good")
+    assert build(BuildOptions(site_dir=site, search=False)).ok
+    parsed: list[str] = []
+    original = parse_module.parse_lesson
+
+    def counting(path: str, *args: object, **kwargs: object) -> object:
+        parsed.append(path)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_module, "parse_lesson", counting)
+    cached = sorted(analyse(BuildOptions(site_dir=site)).diagnostics)
+    assert parsed == []  # every lesson came from the cache
+    lesson = site / "content/ops/connection-pools.md"
+    lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))
+    assert sorted(analyse(BuildOptions(site_dir=site)).diagnostics) == cached
+    assert parsed == ["content/ops/connection-pools.md"]
+    before = snapshot(site / ".kb-cache")
+    analyse(BuildOptions(site_dir=site))
+    assert snapshot(site / ".kb-cache") == before  # a check writes nothing
