@@ -81,11 +81,11 @@ class Preview:
         analysis = self.builder.analyse()
         if self.pending.is_set() and self.built_once:
             return False  # a newer change arrived while parsing: that build will supersede this one
-        if analysis.loaded is not None:  # base_url may have changed in site.yml, even if lessons have errors
-            self._follow_base_path(analysis.loaded.config.base_path)
+        base_path = analysis.loaded.config.base_path if analysis.loaded is not None else self.base_path
         plan, result = self.builder.check(analysis)
         problems = [d for d in result.diagnostics if d.severity == "error"]
         if plan is None:
+            self._follow_base_path(base_path)  # base_url may have changed, even if lessons have errors
             self.publish([], problems or result.diagnostics)
             self.log(f"kb: build failed ({summary(result.diagnostics)}); still serving the last good build")
             sys.stdout.write(format_text(result.diagnostics))
@@ -93,19 +93,31 @@ class Preview:
         try:
             with self.lock:
                 self.builder.write(plan, self.out_dir, self.out_dir, result)
+                moved = self._switch_base_path(base_path)  # with the pages that link under it, not before
         except TemplateFailure as exc:
             return self._template_failed(exc)
+        if moved:
+            self._said_where()
         self._written(result, started)
         return True
 
     def _follow_base_path(self, base_path: str) -> None:
         """Serve under site.yml's base path, and say where when it changes while serving."""
-        if base_path == self.base_path:
-            return
         with self.lock:
-            self.base_path = base_path
-            if self.server is not None:
-                self.server.base_path = base_path
+            moved = self._switch_base_path(base_path)
+        if moved:
+            self._said_where()
+
+    def _switch_base_path(self, base_path: str) -> bool:
+        """Serve under base_path from now on (the caller holds the lock); whether it changed."""
+        if base_path == self.base_path:
+            return False
+        self.base_path = base_path
+        if self.server is not None:
+            self.server.base_path = base_path
+        return True
+
+    def _said_where(self) -> None:
         if self.server is not None and self.built_once:  # else said once the site builds
             self.log(f"kb: now serving at {self.server.url}")
 
