@@ -6,11 +6,12 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import settings
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from builder.server import SiteServer
 
@@ -32,6 +33,22 @@ def site_copy(tmp_path: Path) -> Callable[[str], Path]:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root, by relative path: two builds are equal when their snapshots are."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def tree(root: Path) -> dict[str, object]:
+    """Everything under root: files by content, symlinks by target, folders by name."""
+    found: dict[str, object] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath, name)
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                found[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[rel] = "dir"
+            else:
+                found[rel] = path.read_bytes()
+    return found
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -68,6 +85,18 @@ def browser() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+
+
+def watched_page(browser: Browser, **context_options: Any) -> Iterator[Page]:
+    """A page in a new browser context; the test fails if the page logged a console error or threw."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
 
 
 @contextlib.contextmanager

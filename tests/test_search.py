@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from builder.build import BuildOptions, build
 from builder.search import vocabulary
-from tests.conftest import SITES, serving, soup
+from tests.conftest import SITES, serving, soup, watched_page
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +27,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"console errors: {errors}"
+    yield from watched_page(browser)
 
 
 def results(page: Page) -> list[tuple[str, str]]:

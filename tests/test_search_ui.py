@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from benchmarks.search_quality import TARGET_MRR, TOP, load_cases, mrr, rank_all
 from builder.build import BuildOptions, build
-from tests.conftest import serving
+from tests.conftest import serving, watched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
@@ -32,14 +32,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"console errors: {errors}"
+    yield from watched_page(browser, viewport=DESKTOP)
 
 
 def search(page: Page, url: str) -> None:

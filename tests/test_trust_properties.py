@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from builder.cli import main
 from builder.output import STAMP_FILE, stamp
-from tests.conftest import SITES
+from tests.conftest import SITES, tree
 
 SECRET = b"SECRET-MARKER-7d2e0"
 
@@ -176,21 +176,6 @@ def prepare(out: Path, state: str, root: Path) -> None:
         elif state == "kb-output":
             stamp(out)
             (out / "index.html").write_text("an older build")
-
-
-def tree(root: Path) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [*dirnames, *filenames]:
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                found[rel] = ("link", os.readlink(path))
-            elif path.is_dir():
-                found[rel] = "dir"
-            else:
-                found[rel] = path.read_bytes()
-    return found
 
 
 def files_under(folder: Path) -> Iterator[Path]:

@@ -6,7 +6,6 @@ and that nothing kb does not own has changed."""
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from builder.cli import main
 from builder.output import STAMP_FILE, STAMP_TEXT
 from builder.serve import Preview
 from builder.urls import unsafe_url
-from tests.conftest import SITES
+from tests.conftest import SITES, tree
 
 SECRET = "SECRET-MARKER-4f1c9 extraheader = AUTHORIZATION: basic dG9rZW4="
 
@@ -52,22 +51,6 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     (home / "notes.txt").write_text("mine")
     monkeypatch.setenv("HOME", str(home))
     return World(root, site, outside)
-
-
-def tree(root: Path) -> dict[str, object]:
-    """Everything under root: files by content, symlinks by target, folders by name."""
-    found: dict[str, object] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [*dirnames, *filenames]:
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                found[rel] = ("link", os.readlink(path))
-            elif path.is_dir():
-                found[rel] = "dir"
-            else:
-                found[rel] = path.read_bytes()
-    return found
 
 
 def kb(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
