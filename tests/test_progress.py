@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,11 +103,23 @@ def test_quiet_prints_only_diagnostics_and_the_summary(
     assert out.count("error[") == 16
 
 
-def test_a_terminal_shows_a_bar_per_stage_with_counts_and_time(tmp_path: Path) -> None:
+def test_a_terminal_shows_a_bar_per_stage_with_counts_and_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+    choose = writer.workers
+
+    def spy(jobs: int, tasks: int, minimum: int) -> int:
+        threads.append(threading.active_count())
+        return choose(jobs, tasks, minimum)
+
+    monkeypatch.setattr(writer, "workers", spy)
+    before = threading.active_count()
     stream = io.StringIO()
     with Reporter(stream, live=True) as reporter:
         result = build(BuildOptions(site_dir=GOOD, out_dir=tmp_path / "o", search=False), reporter)
     assert result.ok
+    assert threads == [before, before]  # the bars start no thread: kb still forks its workers
     text = stream.getvalue()
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
     last = plain[plain.rindex("parse") :]  # the final drawing of the bars
