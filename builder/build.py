@@ -67,17 +67,25 @@ class SiteBuilder:
         """Every output file as a job, and an error for each published file that would hide a page."""
         return make_plan(self.options, analysis, self.store, self.body_cache, self.cards, self.git.prefix)
 
-    def write(self, plan: Plan, target: Path, previous: Path | None, result: BuildResult) -> None:
+    def write(
+        self,
+        plan: Plan,
+        target: Path,
+        previous: Path | None,
+        result: BuildResult,
+        progress: Progress = _quiet,
+    ) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
         taken from previous (the folder holding that output): hard-linked from another folder, or left
         alone when it is the same folder. Stale files are removed from a folder updated in place."""
         if plan.epoch != self.store.render_epoch:
             self._distrust_keys()
             self.store.render_epoch = plan.epoch
+        progress.stage("write", len(plan.jobs), "files")
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
-        keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result)
+        keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result, progress)
         if previous is not None and previous == target:
             for stale in sorted(set(self.store.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
@@ -95,6 +103,7 @@ class SiteBuilder:
         target: Path,
         previous: Path | None,
         result: BuildResult,
+        progress: Progress = _quiet,
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
@@ -103,7 +112,7 @@ class SiteBuilder:
         keys: dict[str, tuple[object, int]] = {}
         try:
             with cache.paused_gc():  # comparing and keying jobs makes objects by the million, no cycles
-                outcomes = writer.write_jobs(work, self.options.jobs)
+                outcomes = writer.write_jobs(work, self.options.jobs, progress.advance)
         except BaseException:  # a template failure, a full disk, an interrupt: some files may be written
             self._distrust_keys(job.name for job in jobs)
             raise
@@ -140,7 +149,7 @@ class SiteBuilder:
         try:
             return pipeline.build(self, progress, use_cache)
         except cache.CacheCorrupt:
-            progress("the build cache is inconsistent: building from scratch")
+            progress.note("the build cache is inconsistent: building from scratch")
             shutil.rmtree(self.options.site_dir / cache.CACHE_DIR, ignore_errors=True)
             self._forget()
             return pipeline.build(self, progress, use_cache)
@@ -179,10 +188,12 @@ def check_site_analysis(
     analysis = analyse(options, progress, builder)
     plan, result = builder.check(analysis)
     if plan is not None:
+        templated = [job for job in plan.jobs if job.template is not None]
+        progress.stage("render", len(templated), "pages")
         try:
-            for job in plan.jobs:
-                if job.template is not None:
-                    plan.renderer.render(job)
+            for job in templated:
+                plan.renderer.render(job)
+                progress.advance()
         except TemplateFailure as exc:
             result.diagnostics.append(exc.args[0])
     return sorted(result.diagnostics), analysis

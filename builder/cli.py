@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from builder import __version__
 from builder.diagnostics import Diagnostic, format_github, format_json, format_text, has_errors, summary
-from builder.progress import Reporter
 
 if TYPE_CHECKING:
     from builder.build import BuildOptions, BuildResult
@@ -86,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true")
     serve.add_argument("--open", action="store_true", help="open the browser")
     serve.add_argument("--no-search", action="store_true", help="do not keep a search index up to date")
+    for command in (build, check, serve):
+        command.add_argument(
+            "--quiet", action="store_true", help="no progress: print only diagnostics and the summary"
+        )
 
     diff = commands.add_parser("diff", help="what changed between two build manifests")
     diff.add_argument("base", type=Path, metavar="BASE", help="manifest of the base build")
@@ -173,12 +176,19 @@ def _run(args: argparse.Namespace) -> int:
     from builder.serve import serve
 
     return serve(
-        args.site, args.host, args.port, drafts=args.drafts, open_browser=args.open, search=not args.no_search
+        args.site,
+        args.host,
+        args.port,
+        drafts=args.drafts,
+        open_browser=args.open,
+        search=not args.no_search,
+        quiet=args.quiet,
     )
 
 
 def _build(args: argparse.Namespace) -> int:
     from builder.build import BuildOptions, build
+    from builder.progress import Reporter
 
     if args.manifest is not None and _inside_sources(args.manifest, args.site):
         print(
@@ -196,7 +206,6 @@ def _build(args: argparse.Namespace) -> int:
         if refused is not None:
             print(f"kb: --out {args.out} {refused}", file=sys.stderr)
             return EXIT_USAGE
-    reporter = Reporter(sys.stderr)
     started = time.perf_counter()
     options = BuildOptions(
         site_dir=args.site,
@@ -209,8 +218,8 @@ def _build(args: argparse.Namespace) -> int:
         force=args.force,
         today=args.today,
     )
-    result = build(options, reporter.stage)
-    reporter.done()
+    with Reporter(sys.stderr, quiet=args.quiet) as reporter:
+        result = build(options, reporter)
     _report(result.diagnostics, "text")
     if not result.ok:
         reason = result.failure or summary(result.diagnostics)
@@ -249,9 +258,11 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from builder.build import BuildOptions, check_site_analysis
+    from builder.progress import Reporter
 
     options = BuildOptions(site_dir=args.site, drafts=args.drafts, strict=args.strict, today=args.today)
-    diagnostics, analysis = check_site_analysis(options)
+    with Reporter(sys.stderr, quiet=args.quiet) as reporter:
+        diagnostics, analysis = check_site_analysis(options, reporter)
     if args.external and analysis.loaded is not None and analysis.graph is not None:
         from builder.linkcheck import CheckOptions, check_external
 
@@ -260,7 +271,7 @@ def _check(args: argparse.Namespace) -> int:
             args.site, analysis.graph, CheckOptions(links.external_max_age_days, tuple(links.skip))
         )
         diagnostics = sorted(diagnostics + found)
-        print(
+        print(  # a summary of its own, kept under --quiet
             f"kb: {counts['links']} external links: {counts['checked']} checked, {counts['cached']} from"
             f" the cache, {counts['skipped']} skipped",
             file=sys.stderr,

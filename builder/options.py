@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,11 +12,22 @@ from builder.extensions import Extensions
 from builder.graph import SiteGraph
 from builder.theme import Theme
 
-Progress = Callable[[str], None]
+
+class Progress:
+    """What a build tells as it goes: its stages, each with how much of its work is done. This one tells
+    nothing; builder.progress.Reporter shows bars on a terminal and a line per stage elsewhere."""
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        """A stage begins (the one before ends): total units of work, or a single step when None."""
+
+    def advance(self, count: int = 1) -> None:
+        """count more units of the current stage are done."""
+
+    def note(self, message: str) -> None:
+        """Something to say between stages."""
 
 
-def _quiet(_: str) -> None:
-    return None
+_quiet = Progress()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,18 +71,26 @@ def parse_changed(
     html: bool,
     jobs: int,
     plugins: tuple[tuple[str, Plugin], ...],
+    advance: Callable[[int], None] = writer.nothing,
 ) -> None:
-    """Parse the lesson files whose bytes changed since the store last saw them, in forked workers."""
+    """Parse the lesson files whose bytes changed since the store last saw them, in forked workers;
+    advance(n) as n more lessons are read (unchanged) or parsed."""
     global _PLUGINS
     _PLUGINS = plugins
     try:
-        _parse_changed(store, site_dir, sources, vocabulary, html, jobs)
+        _parse_changed(store, site_dir, sources, vocabulary, html, jobs, advance)
     finally:
         _PLUGINS = ()
 
 
 def _parse_changed(
-    store: cache.Store, site_dir: Path, sources: Sources, vocabulary: Vocabulary, html: bool, jobs: int
+    store: cache.Store,
+    site_dir: Path,
+    sources: Sources,
+    vocabulary: Vocabulary,
+    html: bool,
+    jobs: int,
+    advance: Callable[[int], None],
 ) -> None:
     files = store.files
     for gone in set(files) - set(sources.lessons):
@@ -101,9 +109,10 @@ def _parse_changed(
             store.set_file(path, dataclasses.replace(known, stamp=stamp))
             continue
         todo.append((path, stamp, raw, digest))
+    advance(len(sources.lessons) - len(todo))
     with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
         work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
-        results = _parse_all(work, jobs)
+        results = _parse_all(work, jobs, advance)
         for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
             if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
                 store.bodies.add(lesson.body.digest, lesson.body.html)
@@ -113,10 +122,11 @@ def _parse_changed(
 
 
 def _parse_all(
-    work: list[tuple[str, bytes, Vocabulary, bool, str]], jobs: int
+    work: list[tuple[str, bytes, Vocabulary, bool, str]], jobs: int, advance: Callable[[int], None]
 ) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
     workers = writer.workers(jobs, len(work), 64)
     if workers <= 1:
-        return map(_parse_job, work)
+        return writer.counted(map(_parse_job, work), advance)
     with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
-        return pool.map(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))
+        parsed = pool.imap(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))  # in order
+        return list(writer.counted(parsed, advance))

@@ -57,7 +57,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     analysis.diagnostics += problems
     if not config.assets.allow_active:
         analysis.diagnostics += active_content(site_dir, sources.assets)
-    progress(f"reading {len(sources.lessons)} lessons")
+    progress.stage("parse", len(sources.lessons), "lessons")
     vocabulary = vocabulary_of(config)
     epoch = cache.digest(
         (
@@ -71,7 +71,9 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     )
     builder.store.parsing_under(epoch)
     html, jobs = config.markdown.html, builder.options.jobs
-    parse_changed(builder.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins)
+    parse_changed(
+        builder.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins, progress.advance
+    )
     head = head_commit(site_dir) if config.repo is not None else ""  # dates from git go with repo:
     if head != builder.git.head:
         builder.git = read_git_info(site_dir, head)
@@ -88,6 +90,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
             left_out[lesson.slug] = LeftOut(path, draft=True)
         else:
             lessons.append(dated(lesson, builder.git))
+    progress.stage("link")
     graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, builder.store)
     analysis.diagnostics += problems
     analysis.diagnostics += stale_warnings(graph, config, builder.options.today or dt.date.today())
@@ -105,7 +108,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         quick = builder.store.get(cache.Key("fingerprint"))
         current = (fingerprint[0], _output_stamp(fingerprint[1]))
         if isinstance(quick, dict) and quick.get("fingerprint") == current:
-            progress("nothing changed")
+            progress.note("nothing changed")
             return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
         if not builder.store.files:
             builder.store.restore(fingerprint[1], reuse_compiled)
@@ -123,11 +126,10 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     clean_leftovers(out_dir)
     staging = staging_dir(out_dir)
     try:
-        progress(f"rendering {len(analysis.graph.lessons)} lessons")
         # files are reused only from an output kb wrote: a forced folder's files are not kb's
-        builder.write(plan, staging, out_dir if is_stamped(out_dir) else None, result)
+        builder.write(plan, staging, out_dir if is_stamped(out_dir) else None, result, progress)
         if builder.options.search:
-            progress("indexing for search")
+            progress.stage("index")
             index_site(staging)
         swap_in(staging, out_dir)
     except SearchIndexError as exc:

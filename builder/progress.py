@@ -1,28 +1,143 @@
-"""Build progress: a single updating line on a terminal, plain lines otherwise; NO_COLOR respected."""
+"""Build progress: on a terminal a rich bar per stage with its count and elapsed time; in CI, when piped or
+on a dumb terminal one plain line as each stage ends ("kb: parse 120 lessons… 0.4 s"); nothing when quiet.
+NO_COLOR is respected (by rich)."""
 
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import dataclass
+from types import TracebackType
 from typing import TextIO
 
+from rich.console import Console
+from rich.progress import BarColumn, ProgressColumn, Task, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
+from rich.text import Text
 
-class Reporter:
-    def __init__(self, stream: TextIO) -> None:
+from builder.options import Progress
+
+REFRESH = 0.1  # seconds between redraws of the bars
+
+
+def is_live(stream: TextIO) -> bool:
+    """Bars only on an interactive terminal: not piped, not TERM=dumb, not in CI."""
+    ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    return stream.isatty() and os.environ.get("TERM") != "dumb" and not ci
+
+
+@dataclass(slots=True)
+class Stage:
+    name: str
+    total: int | None
+    unit: str
+    started: float
+    done: int = 0
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        if not self.unit:
+            return self.name
+        count = str(self.done) if self.done == self.total else f"{self.done} of {self.total}"
+        unit = self.unit[:-1] if self.done == 1 and self.unit.endswith("s") else self.unit
+        return f"{self.name} {count} {unit}"
+
+
+class _Count(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "")
+        return Text(f"{task.completed:.0f}/{task.total:.0f} {unit}" if unit and task.total else "")
+
+
+class Reporter(Progress):
+    """Shows a build's stages on stream. live: bars (None: when stream is an interactive terminal).
+    A context manager: the last stage ends, and the terminal is restored, on leaving it."""
+
+    def __init__(self, stream: TextIO, *, quiet: bool = False, live: bool | None = None) -> None:
         self.stream = stream
-        self.live = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self.color = self.live and "NO_COLOR" not in os.environ
-        self.shown = False
+        self.quiet = quiet
+        self.live = is_live(stream) if live is None else live
+        self.stages: list[Stage] = []  # those ended, in order
+        self._current: Stage | None = None
+        self._bars: Bars | None = None
+        self._task: TaskID | None = None
+        self._drawn = 0.0
 
-    def stage(self, message: str) -> None:
-        if self.live:
-            text = f"\x1b[2m{message}…\x1b[0m" if self.color else f"{message}…"
-            self.stream.write(f"\r\x1b[2K{text}")
-            self.shown = True
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.done()
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        self._end()
+        self._current = Stage(name, total, unit if total is not None else "", time.perf_counter())
+        if self.live and not self.quiet:
+            bars = self._start_bars()
+            self._task = bars.add_task(name, total=total, unit=self._current.unit)
+            self._draw(force=True)
+
+    def advance(self, count: int = 1) -> None:
+        if self._current is None:
+            return
+        self._current.done += count
+        if self._bars is not None and self._task is not None:
+            self._bars.advance(self._task, count)
+            self._draw()
+
+    def note(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self._bars is not None:
+            self._bars.console.print(f"kb: {message}", markup=False, highlight=False)
         else:
             self.stream.write(f"kb: {message}\n")
-        self.stream.flush()
+            self.stream.flush()
 
     def done(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[2K")
+        """The last stage ends; the bars stay on screen, the cursor comes back."""
+        self._end()
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+
+    def _end(self) -> None:
+        stage, self._current = self._current, None
+        if stage is None:
+            return
+        stage.seconds = time.perf_counter() - stage.started
+        self.stages.append(stage)
+        if self.quiet:
+            return
+        if self._bars is not None and self._task is not None:
+            if stage.total is None:  # a single step: its bar shows it done
+                self._bars.update(self._task, total=1, completed=1)
+            self._bars.stop_task(self._task)
+            self._draw(force=True)
+        else:
+            self.stream.write(f"kb: {stage.label}… {stage.seconds:.1f} s\n")
             self.stream.flush()
+
+    def _start_bars(self) -> Bars:
+        if self._bars is None:
+            # no refresh thread: the build forks workers, which kb does only in a single-threaded process
+            console = Console(file=self.stream, force_terminal=True)
+            self._bars = Bars(
+                TextColumn("{task.description:<6}"),
+                BarColumn(),
+                _Count(),
+                TimeElapsedColumn(),
+                console=console,
+                auto_refresh=False,
+            )
+            self._bars.start()
+        return self._bars
+
+    def _draw(self, *, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self._bars is not None and (force or now - self._drawn >= REFRESH):
+            self._bars.refresh()
+            self._drawn = now

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import watchfiles
 
-from builder.build import BuildOptions, BuildResult, SiteBuilder
+from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, format_text, summary
+from builder.progress import Reporter
 from builder.render import TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.server import SiteRequestHandler, SiteServer
@@ -64,7 +65,7 @@ class Preview:
 
     # -- building -------------------------------------------------------------------------------------
 
-    def rebuild(self, edited: set[str] | None = None) -> bool:
+    def rebuild(self, edited: set[str] | None = None, progress: Progress | None = None) -> bool:
         """Build once; on errors keep the last good output and publish the diagnostics. True if written.
         edited: the files changed since the last build, when known: edits to lessons' bodies alone then
         take the quick path, which writes only the pages showing those bodies."""
@@ -78,7 +79,8 @@ class Preview:
             if quick is not None:
                 self._written(quick, started, " (lesson bodies only)")
                 return True
-        analysis = self.builder.analyse()
+        progress = progress or Progress()
+        analysis = self.builder.analyse(progress)
         if self.pending.is_set() and self.built_once:
             return False  # a newer change arrived while parsing: that build will supersede this one
         base_path = analysis.loaded.config.base_path if analysis.loaded is not None else self.base_path
@@ -92,7 +94,7 @@ class Preview:
             return False
         try:
             with self.lock:
-                self.builder.write(plan, self.out_dir, self.out_dir, result)
+                self.builder.write(plan, self.out_dir, self.out_dir, result, progress)
                 moved = self._switch_base_path(base_path)  # with the pages that link under it, not before
         except TemplateFailure as exc:
             return self._template_failed(exc)
@@ -287,12 +289,14 @@ def serve(
     drafts: bool = False,
     open_browser: bool = False,
     search: bool = True,
+    quiet: bool = False,
 ) -> int:
     preview = Preview(site_dir, drafts=drafts, search=search)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # clean up the preview folder on a plain kill too
     try:
-        preview.rebuild()
+        with Reporter(sys.stderr, quiet=quiet) as reporter:  # progress for the first build only
+            preview.rebuild(progress=reporter)
         if not preview.built_once:
             print("kb: fix the errors above; the preview starts serving once the site builds", flush=True)
         try:

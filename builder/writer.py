@@ -8,8 +8,10 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from builder.output import replace_file, safe_name
 from builder.render import PageJob, SiteRenderer
@@ -110,19 +112,40 @@ def workers(jobs: int, tasks: int, minimum: int) -> int:
     return max(1, min(jobs, os.cpu_count() or 1))
 
 
-def write_jobs(work: Work, jobs: int) -> list[Outcome]:
+T = TypeVar("T")
+
+
+def nothing(count: int) -> None:
+    return None
+
+
+def counted(results: Iterable[T], advance: Callable[[int], None]) -> Iterator[T]:
+    """The results, calling advance(1) as each arrives."""
+    for result in results:
+        advance(1)
+        yield result
+
+
+def write_jobs(work: Work, jobs: int, advance: Callable[[int], None] = nothing) -> list[Outcome]:
     """Run the work in forked workers when it is big enough; they inherit the graph and the templates
-    instead of receiving them pickled."""
+    instead of receiving them pickled. advance(n) as n more jobs are done."""
     global _FORKED
     total = len(work.jobs)
     count = workers(jobs, total, 400)
-    if count <= 1:
-        return _do(work, 0, total)
-    size = max(50, total // (count * 6))
+    size = max(50, total // (count * 6)) if count > 1 else 100
     chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    outcomes: list[Outcome] = []
+    if count <= 1:
+        for start, stop in chunks:
+            outcomes += _do(work, start, stop)
+            advance(stop - start)
+        return outcomes
     _FORKED = work
     try:
         with mp.get_context("fork").Pool(count, initializer=quiet_worker) as pool:
-            return [outcome for part in pool.map(_do_forked, chunks) for outcome in part]
+            for part in pool.imap(_do_forked, chunks):  # in order
+                outcomes += part
+                advance(len(part))
+            return outcomes
     finally:
         _FORKED = None

@@ -38,7 +38,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_check_reports_every_link_problem_sorted(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "check", "--site", str(SITES / "broken-links"))
+    code, out, err = run(capsys, "check", "--site", str(SITES / "broken-links"), "--quiet")  # no stage lines
     assert code == 1
     assert out == BROKEN_LINKS
     assert err == "kb: 16 errors, 0 warnings\n"
@@ -155,7 +155,7 @@ def test_new_rejects_unknown_terms(
 
 def test_python_dash_m_builder_runs() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "builder", "check", "--site", str(SITES / "minimal")],
+        [sys.executable, "-m", "builder", "check", "--site", str(SITES / "minimal"), "--quiet"],
         capture_output=True,
         text=True,
         check=False,
