@@ -62,6 +62,11 @@ def test_author_pages_list_their_lessons_with_a_feed(site_copy: Callable[[str], 
     assert [e.text for e in feed.iter(f"{ATOM}title")][1:] == ["Validate at the edge", "HTTP basics"]
     assert {"authors/ada/", "authors/bob/"} <= set(sitemap_paths(out))
     assert not (out / "authors/index.html").exists()  # authors have pages, no index (Taxonomy.index)
+    lesson = soup(out / "lessons/validate-at-the-edge/index.html")  # a lesson's authors lead to their pages
+    assert [a["href"] for a in lesson.select(".lesson-header .meta a[href*='/authors/']")] == [
+        "/kb/authors/ada/",
+        "/kb/authors/bob/",
+    ]
 
 
 def test_lists_paginate_with_prev_next_and_canonical(site_copy: Callable[[str], Path]) -> None:
