@@ -65,7 +65,7 @@ def read_git_info(site_dir: Path, head: str | None = None) -> GitInfo:
     head = head_commit(site_dir) if head is None else head
     if not head:
         return GitInfo()
-    prefix = (_git(site_dir, "rev-parse", "--show-prefix") or "").strip()
+    prefix = repo_prefix(site_dir)
     shallow = (_git(site_dir, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
     log = _git(
         site_dir,
