@@ -61,9 +61,11 @@ def reference(
 
 slugs = st.text(alphabet="abcd", min_size=1, max_size=3)
 dates = st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 4))  # a narrow range: many equal dates
-lessons = st.dictionaries(
-    slugs, st.tuples(dates, st.lists(st.sampled_from(ALL_TERMS), max_size=MAX_TERMS + 3)), max_size=14
+few_terms = st.lists(st.sampled_from(ALL_TERMS), max_size=5)
+many_terms = st.permutations(ALL_TERMS).flatmap(
+    lambda terms: st.integers(8, len(terms)).map(lambda n: terms[:n])
 )
+lessons = st.dictionaries(slugs, st.tuples(dates, st.one_of(few_terms, many_terms)), max_size=14)
 weight = st.sampled_from([0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0])
 
 
@@ -104,6 +106,18 @@ def test_the_reference_itself_on_a_worked_example() -> None:
         Relation("new", ("sql",), ("data",)),
         Relation("mid", (), ("apis", "data")),
     )
+
+
+def test_equal_totals_tie_whatever_the_float_arithmetic() -> None:
+    """0.1 + 0.1 + 0.1 is 0.30000000000000004 in floating point, yet the same total as one term of 0.3:
+    the tie goes to the newest lesson."""
+    ordered = ["me", "newer", "older"]
+    skills: list[Term] = [(Kind.SKILLS, name) for name in ("a", "b", "c")]
+    terms = {"me": [*skills, (Kind.TOPICS, "t")], "newer": [(Kind.TOPICS, "t")], "older": skills}
+    weights = {Kind.SKILLS: 0.1, Kind.TOPICS: 0.3}
+    expected = (Relation("newer", (), ("t",)), Relation("older", ("a", "b", "c"), ()))
+    assert reference(ordered, terms, weights, 5)["me"] == expected
+    assert related_lessons(ordered, terms, weights, 5)["me"] == expected
 
 
 VOCABULARY = Vocabulary(frozenset(TOPICS), frozenset(SKILLS), frozenset({"ada"}))
