@@ -14,6 +14,7 @@ from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.test_authoring import two_lessons  # noqa: F401
 from tests.test_curation import built, curated  # noqa: F401
 from tests.test_reading import out  # noqa: F401
+from tests.test_serve import served  # noqa: F401
 
 
 @pytest.fixture(scope="session")
