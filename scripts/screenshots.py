@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from builder.build import BuildOptions, build  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.conftest import serving  # noqa: E402
 
 SIZES = {"phone": (390, 844), "desk": (1440, 900)}
 BUNDLED = {

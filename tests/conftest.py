@@ -6,12 +6,10 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import settings
-from playwright.sync_api import Browser, Page, sync_playwright
 
 from builder.server import SiteServer
 
@@ -62,43 +60,6 @@ def write_lesson(site: Path, relative: str, front_matter: str, body: str = "Body
     return target
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by pip's Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: ./scripts/test installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-def watched_page(browser: Browser, **context_options: Any) -> Iterator[Page]:
-    """A page in a new browser context; the test fails if the page logged a console error or threw."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"console errors: {errors}"
-
-
 @contextlib.contextmanager
 def serving(root: Path, base_path: str) -> Iterator[SiteServer]:
     """Serve a built site on a free loopback port for the duration of the block."""
@@ -113,7 +74,8 @@ def serving(root: Path, base_path: str) -> Iterator[SiteServer]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the browser is marked so, for runs on machines without Chromium."""
+    """Every test that uses the browser (tests/browser/, whose conftest alone imports Playwright) is marked
+    so, for runs on machines without Chromium."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 
 from builder.build import BuildOptions, analyse, build
 from builder.cli import main
 from builder.diff import category
-from tests.conftest import serving, soup, write_lesson
+from tests.conftest import soup, write_lesson
 
 MINIMAL_LESSON = (
     "title: First lesson\ndate: 2026-01-01\nsummary: The first one.\ntopics: [testing]\nskills: [pytest]"
@@ -173,28 +172,6 @@ def test_pages_are_grouped_the_way_reviewers_read_them(path: str, kind: str) -> 
 
 
 # -- aliases --------------------------------------------------------------------------------------
-
-
-def test_alias_publishes_a_redirect_that_a_browser_follows(
-    two_lessons: Path, browser: Browser, tmp_path: Path
-) -> None:
-    second = two_lessons / "content/second.md"
-    second.write_text(second.read_text().replace("summary:", "slug: renamed\naliases: [second]\nsummary:"))
-    out = tmp_path / "out"
-    result = build(BuildOptions(two_lessons, out_dir=out, search=False))
-    assert result.ok, result.diagnostics
-    page = soup(out / "lessons/second/index.html")
-    assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=/lessons/renamed/"
-    assert page.find("link", rel="canonical")["href"] == "https://example.org/lessons/renamed/"
-    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
-    sitemap = (out / "sitemap.xml").read_text()
-    assert "lessons/second/" not in sitemap and "lessons/renamed/" in sitemap
-    with serving(out, "/") as server:
-        tab = browser.new_page()
-        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/lessons/second/")
-        tab.wait_for_url("**/lessons/renamed/")
-        assert tab.locator("h1").inner_text() == "Second lesson"
-        tab.close()
 
 
 def test_an_alias_may_not_take_a_slug(two_lessons: Path) -> None:

@@ -14,9 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from benchmarks.search_quality import TARGET_MRR, TOP, load_cases, mrr, rank_all
 from builder.build import BuildOptions, build
-from tests.conftest import serving, watched_page
+from tests.browser.conftest import watched_page
+from tests.conftest import serving
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
