@@ -184,7 +184,9 @@ def test_desktop_facets_sit_beside_the_results(page: Page, site_url: str) -> Non
     assert facets and results and facets["x"] + facets["width"] <= results["x"]
     expect(page.locator("#filters-toggle")).to_be_hidden()
     page.goto(site_url + "lessons/retries-backoff-jitter/")
-    expect(page.locator("#header-search-input")).to_have_attribute("placeholder", "Search (press /)")
+    # the "/" key is announced once: the header's badge shows it, aria-keyshortcuts names it
+    expect(page.locator("#header-search-input")).to_have_attribute("placeholder", "Search lessons")
+    expect(page.locator("#header-search-input")).to_have_attribute("aria-keyshortcuts", "/")
 
 
 def test_keyboard_type_arrows_enter(page: Page, site_url: str) -> None:

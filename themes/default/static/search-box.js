@@ -15,9 +15,9 @@ let active = -1;
 let sequence = 0;
 let timer = 0;
 
-// "/" focuses the box (theme.js); say so only where there is a keyboard to press it.
+// "/" focuses the box (theme.js): the header shows it as a key badge (style.css) where there is a
+// keyboard to press it, and assistive technology hears it from aria-keyshortcuts.
 if (window.matchMedia("(hover: hover) and (pointer: fine)").matches) {
-  input.placeholder = "Search (press /)";
   input.setAttribute("aria-keyshortcuts", "/");
 }
 
