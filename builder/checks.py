@@ -132,10 +132,13 @@ def quality_warnings(
             found.append(
                 warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
             )
-    for kind, used in ((Kind.TOPICS, graph.topics), (Kind.SKILLS, graph.skills)):
+    for taxonomy in loaded.config.all_taxonomies():
+        kind, used = taxonomy.kind, graph.index(taxonomy.kind)
+        if kind is Kind.AUTHORS:
+            continue  # an author may have written only drafts, or nothing yet
         for term in loaded.config.vocabulary(kind):
             if term not in used:
-                at = loaded.document.key_at((kind, term))
+                at = loaded.document.key_at((*taxonomy.declared_at, term))
                 found.append(
                     warning(
                         "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind.singular} '{term}'"

@@ -24,7 +24,17 @@ from builder.output import protected_reason
 from builder.reading import outside_reason
 from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import MAX_ID, SLUG_PATTERN
-from builder.taxonomy import Kind
+from builder.taxonomy import (
+    AUTHORS,
+    BUILTIN,
+    FRONT_MATTER_FIELDS,
+    RESERVED_URLS,
+    SKILLS,
+    TOPICS,
+    Kind,
+    Taxonomy,
+    custom,
+)
 from builder.urls import unsafe_base_url, url_problems
 from builder.yamlsource import Position, YamlDocument, decode_utf8, load_yaml
 
@@ -61,6 +71,20 @@ class Term(_Strict):
 
 class Topic(Term):
     owners: list[GitHubHandle] = []  # who reviews the topic's lessons (kb review)
+
+
+class DeclaredTerm(_Strict):
+    title: Text
+    description: Text | None = None  # else "Lessons on <title>."
+
+
+class DeclaredTaxonomy(_Strict):
+    """A taxonomy of the site's own (taxonomies.NAME): lessons list its terms in front matter as NAME."""
+
+    title: Text  # its index page's title: "Languages"
+    singular: Text | None = None  # one term's kind, shown on term pages: "Language" (default: title minus s)
+    terms: dict[Id, DeclaredTerm] = {}
+    related_weight: float = Field(default=0.0, ge=0)  # how much a shared term counts toward related lessons
 
 
 class LearningPath(_Strict):
@@ -175,6 +199,7 @@ class SiteConfig(_Strict):
     topics: dict[Id, Topic] = {}
     skills: dict[Id, Term] = {}
     paths: dict[Id, LearningPath] = {}
+    taxonomies: dict[Id, DeclaredTaxonomy] = {}
     related: RelatedOptions = RelatedOptions()
     markdown: MarkdownOptions = MarkdownOptions()
     search: SearchOptions = SearchOptions()
@@ -208,23 +233,84 @@ class SiteConfig(_Strict):
             raise ValueError("must be a folder inside the site folder, such as 'public'")
         return str(posix)
 
+    def all_taxonomies(self) -> tuple[Taxonomy, ...]:
+        """topics, skills and authors, then the site's own taxonomies in the order site.yml declares them."""
+        return BUILTIN + tuple(
+            custom(
+                name, declared.singular or _singular(declared.title), declared.title, declared.related_weight
+            )
+            for name, declared in self.taxonomies.items()
+        )
+
+    def taxonomy(self, kind: Kind) -> Taxonomy:
+        for taxonomy in self.all_taxonomies():
+            if taxonomy.kind == kind:
+                return taxonomy
+        raise KeyError(kind)
+
     def vocabulary(self, kind: Kind) -> Mapping[str, Term]:
         """The curated terms of a taxonomy, as titles and descriptions (an author's is their name)."""
-        if kind is Kind.TOPICS:
+        if kind == TOPICS:
             return self.topics
-        if kind is Kind.SKILLS:
+        if kind == SKILLS:
             return self.skills
-        if kind is Kind.AUTHORS:
+        if kind == AUTHORS:
             return {
                 key: Term(title=a.name, description=f"Lessons by {a.name}.")
                 for key, a in self.authors.items()
             }
-        raise KeyError(kind)  # not a Kind: mypy rejects it, and at run time it is never skills
+        return _declared_terms(self, self.taxonomy(kind).kind.name)  # KeyError: not one of this site's
+
+    def related_weights(self) -> dict[Kind, float]:
+        """How much a shared term of each kind counts toward related lessons (kinds that count only)."""
+        weights = {SKILLS: self.related.weights.skills, TOPICS: self.related.weights.topics}
+        for taxonomy in self.all_taxonomies():
+            if not taxonomy.builtin and taxonomy.weight:
+                weights[taxonomy.kind] = taxonomy.weight
+        return weights
 
     @property
     def base_path(self) -> str:
         """The path part of base_url, always with a trailing slash: '/kb/'."""
         return urlsplit(self.base_url).path or "/"
+
+
+def _singular(title: str) -> str:
+    return title[:-1] if len(title) > 1 and title.endswith("s") else title
+
+
+_DECLARED: dict[tuple[int, str], tuple[SiteConfig, dict[str, Term]]] = {}
+
+
+def _declared_terms(config: SiteConfig, name: str) -> dict[str, Term]:
+    """A declared taxonomy's terms as Terms, made once per config (it is immutable)."""
+    key = (id(config), name)
+    made = _DECLARED.get(key)
+    if made is None or made[0] is not config:
+        terms = {
+            term_id: Term(title=term.title, description=term.description or f"Lessons on {term.title}.")
+            for term_id, term in config.taxonomies[name].terms.items()
+        }
+        if len(_DECLARED) > 64:
+            _DECLARED.clear()
+        made = _DECLARED[key] = (config, terms)
+    return made[1]
+
+
+def _taxonomy_problems(config: SiteConfig, document: YamlDocument) -> list[Diagnostic]:
+    """A declared taxonomy may not take a built-in one's name, a page's URL or a front matter field."""
+    problems = []
+    for name in config.taxonomies:
+        if name in RESERVED_URLS:
+            why = "kb's own pages use /" + name + "/"
+        elif name in FRONT_MATTER_FIELDS:
+            why = "it is a field of the front matter"
+        else:
+            continue
+        at = document.key_at(("taxonomies", name))
+        message = f"'taxonomies': the name '{name}' is reserved ({why}); choose another"
+        problems.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
+    return problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +344,8 @@ def load_config(
     config, problems = validate(SiteConfig, document, CONFIG_FILE)
     diagnostics += problems
     diagnostics += url_problems(document, CONFIG_FILE, skip=frozenset({("base_url",)}))
+    if config is not None and not diagnostics:
+        diagnostics += _taxonomy_problems(config, document)
     if config is not None and not diagnostics:
         refused = protected_reason(site_dir, site_dir / config.output_dir)
         if refused is not None:

@@ -46,8 +46,14 @@ class Lesson:
         return lesson_url(self.slug)
 
     def terms(self) -> list[Term]:
-        meta = self.source.meta
-        return [(Kind.SKILLS, s) for s in meta.skills] + [(Kind.TOPICS, t) for t in meta.topics]
+        """The terms related lessons and co-occurrence count: skills, topics, then declared taxonomies'."""
+        source = self.source
+        terms = [(Kind.SKILLS, s) for s in source.meta.skills] + [
+            (Kind.TOPICS, t) for t in source.meta.topics
+        ]
+        for kind, declared in source.declared:
+            terms += [(kind, term) for term in declared]
+        return terms
 
 
 def lesson_image(lesson: Lesson) -> str | None:
@@ -75,6 +81,7 @@ class SiteGraph:
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
     authors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    declared: dict[Kind, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # the site's taxonomies
     cooccurring: dict[Term, tuple[tuple[Term, int], ...]] = field(default_factory=dict)
     related: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
     path_steps: dict[str, tuple[PathStep, ...]] = field(default_factory=dict)
@@ -92,7 +99,7 @@ class SiteGraph:
             return self.skills
         if kind is Kind.AUTHORS:
             return self.authors
-        raise KeyError(kind)
+        return self.declared[kind]  # KeyError: not a taxonomy of this site
 
 
 def build_graph(
@@ -162,7 +169,7 @@ def build_graph(
         slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
     }
     terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
-    weights = {Kind.SKILLS: config.related.weights.skills, Kind.TOPICS: config.related.weights.topics}
+    weights = config.related_weights()
 
     # Term indexes and related lessons depend only on slugs, their order, terms and options: an edit
     # that keeps those (most edits) reuses the last answers instead of recomputing them.
@@ -174,11 +181,8 @@ def build_graph(
     parts = (list(terms.items()), weights, config.related.max)
     answer = compute() if store is None else store.memo("terms", parts, compute)
     graph.topics, graph.skills, graph.cooccurring, graph.related = answer
-    authors: dict[str, list[str]] = defaultdict(list)
-    for slug, lesson in graph.lessons.items():
-        for author in lesson.source.meta.authors:
-            authors[author].append(slug)
-    graph.authors = {key: tuple(value) for key, value in authors.items()}
+    graph.authors = _index(graph, Kind.AUTHORS)
+    graph.declared = {t.kind: _index(graph, t.kind) for t in config.all_taxonomies() if not t.builtin}
     from builder import checks  # checks reads the graph's records
 
     diagnostics += checks.paths(graph, loaded, left_out)
@@ -221,6 +225,15 @@ def _images(lessons: Iterable[Lesson], assets: set[str]) -> list[Diagnostic]:
             )
             problems.append(error(lesson.source.path, line, col, "invalid-value", message))
     return problems
+
+
+def _index(graph: SiteGraph, kind: Kind) -> dict[str, tuple[str, ...]]:
+    """A taxonomy's lessons by term, newest first."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for slug, lesson in graph.lessons.items():
+        for term in lesson.source.terms_of(kind):
+            found[term].append(slug)
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def _index_terms(graph: SiteGraph) -> None:

@@ -65,6 +65,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
             sorted(vocabulary.topics),
             sorted(vocabulary.skills),
             sorted(vocabulary.authors),
+            [(kind, sorted(terms)) for kind, terms in vocabulary.declared],
             config.markdown.html,
             extensions.digest(),
         )

@@ -53,6 +53,16 @@ class TermView:
 
 @picklable
 @dataclass(frozen=True, slots=True)
+class TermGroup:
+    """A lesson's terms in one of the site's own taxonomies: chips and search filters."""
+
+    kind: Kind
+    title: str  # the taxonomy's: "Languages"
+    terms: tuple[TermView, ...]
+
+
+@picklable
+@dataclass(frozen=True, slots=True)
 class AuthorView:
     name: str
     url: str | None
@@ -138,6 +148,7 @@ class LessonView:
     history_url: str = ""  # and its commits
     feedback_url: str = ""  # with repo: a new issue about the lesson, pre-filled
     markdown_path: str = ""  # site-relative URL of its Markdown copy; "" for a draft (it has none)
+    taxonomies: tuple[TermGroup, ...] = ()  # its terms in the site's own taxonomies, as site.yml orders them
 
 
 def repo_links(config: SiteConfig, source_path: str, prefix: str) -> tuple[str, str]:
@@ -186,7 +197,7 @@ def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
 
 def reason(relation: Relation, config: SiteConfig, memo: dict[object, str] | None = None) -> str:
     """'shares skills: Pydantic, FastAPI · topic: API design'; memo: the reasons already phrased."""
-    key = (relation.shared_skills, relation.shared_topics)
+    key = (relation.shared_skills, relation.shared_topics, relation.shared_declared)
     known = memo.get(key) if memo is not None else None
     if known is not None:
         return known
@@ -198,6 +209,9 @@ def reason(relation: Relation, config: SiteConfig, memo: dict[object, str] | Non
         if shared:
             plural = "s" if len(shared) > 1 else ""
             parts.append(f"{kind}{plural}: " + ", ".join(vocabulary[key].title for key in shared))
+    for declared in dict.fromkeys(kind for kind, _ in relation.shared_declared):
+        titles = [config.vocabulary(declared)[t].title for k, t in relation.shared_declared if k is declared]
+        parts.append(f"{declared.singular}{'s' * (len(titles) > 1)}: " + ", ".join(titles))
     text = "shares " + " · ".join(parts)
     if memo is not None:
         memo[key] = text
@@ -250,6 +264,10 @@ def lesson_view(
         history_url=history_url,
         feedback_url=feedback_url(config, lesson, source_prefix + lesson.source.path),
         markdown_path="" if meta.draft else lesson.url + "index.md",
+        taxonomies=tuple(
+            TermGroup(kind, config.taxonomy(kind).title, tuple(_term(config, kind, key) for key in keys))
+            for kind, keys in lesson.source.declared
+        ),
     )
 
 
@@ -266,11 +284,11 @@ _TERMS: list[tuple[SiteConfig, dict[tuple[Kind, str], TermView]]] = []
 
 
 def _terms(config: SiteConfig) -> dict[tuple[Kind, str], TermView]:
-    """A lesson's topic and skill chips, made once per config (it is immutable)."""
+    """A lesson's term chips, made once per config (it is immutable)."""
     if not _TERMS or _TERMS[0][0] is not config:
         made = {
             (kind, key): TermView(kind, key, term.title, term.description, 0)
-            for kind in (Kind.TOPICS, Kind.SKILLS)
+            for kind in (t.kind for t in config.all_taxonomies() if t.kind is not Kind.AUTHORS)
             for key, term in config.vocabulary(kind).items()
         }
         _TERMS[:] = [(config, made)]
