@@ -53,6 +53,6 @@ def _term_pages(site: SiteRenderer, taxonomy: Taxonomy, term: views.TermView) ->
             term=term,
             lessons=[site.cards[slug] for slug in chunk],
             cooccurring=cooccurring,
-            search_query=f"{kind.singular}={quote_plus(term.title)}",
+            search_query=f"{kind.singular}={quote_plus(term.title)}" if taxonomy.builtin else "",
             pager=pager,
         )
