@@ -6,13 +6,14 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
 from builder.markdown import Heading
 from builder.records import picklable
 from builder.related import Relation
+from builder.repolinks import feedback_url as feedback_url
+from builder.repolinks import repo_links as repo_links
 from builder.taxonomy import Kind
 
 WORDS_PER_MINUTE = 220
@@ -149,42 +150,6 @@ class LessonView:
     feedback_url: str = ""  # with repo: a new issue about the lesson, pre-filled
     markdown_path: str = ""  # site-relative URL of its Markdown copy; "" for a draft (it has none)
     taxonomies: tuple[TermGroup, ...] = ()  # its terms in the site's own taxonomies, as site.yml orders them
-
-
-def repo_links(config: SiteConfig, source_path: str, prefix: str) -> tuple[str, str]:
-    """ "Edit this lesson" and "History" URLs of a source file, or empty strings without repo:."""
-    if config.repo is None:
-        return "", ""
-    where = quote(f"{config.repo.branch}/{prefix}{source_path}", safe="/")
-    return f"{config.repo.url}/edit/{where}", f"{config.repo.url}/commits/{where}"
-
-
-FEEDBACK_LABEL = "lesson-feedback"
-FEEDBACK_TEMPLATE = "lesson-feedback.md"  # in .github/ISSUE_TEMPLATE/
-
-
-def feedback_url(config: SiteConfig, lesson: Lesson, source: str) -> str:
-    """A link to a new GitHub issue about a lesson, pre-filled; empty without repo:. Nothing is sent
-    anywhere until the reader submits the form on GitHub."""
-    if config.repo is None:
-        return ""
-    meta = lesson.source.meta
-    section = ", ".join(config.topics[topic].title for topic in meta.topics)
-    body = (
-        f"Lesson: {meta.title}\n"
-        f"URL: {config.base_url}{lesson.url}\n"
-        f"Source: {source}\n"
-        f"Section: {section}\n\n"
-        "What is wrong or out of date? (quote the sentence or name the heading)\n\n\n"
-        "What would be right? (a link to a source helps)\n"
-    )
-    query = {
-        "title": f"Lesson feedback: {meta.title}",
-        "body": body,
-        "labels": FEEDBACK_LABEL,
-        "template": FEEDBACK_TEMPLATE,
-    }
-    return f"{config.repo.url}/issues/new?{urlencode(query, quote_via=quote)}"
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
