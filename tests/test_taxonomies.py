@@ -78,6 +78,12 @@ def test_term_pages_index_feed_and_sitemap(site_copy: Callable[[str], Path]) -> 
     assert together["editor"] == "/kb/editors/vim/" and together["language"] == "/kb/languages/go/"
     index = soup(out / "languages/index.html")
     assert index.select_one("h1").text == "Languages"
+    nav = [(a.text, a["href"], a.get("aria-current")) for a in index.select("#site-nav a")]
+    assert nav[2:5] == [
+        ("Skills", "/kb/skills/", None),
+        ("Languages", "/kb/languages/", "page"),
+        ("Editors", "/kb/editors/", None),
+    ]
     assert [(a.text, a["href"]) for a in index.select(".term-grid h2 a")] == [
         ("Python", "/kb/languages/python/"),
         ("Go", "/kb/languages/go/"),
