@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from builder.diagnostics import Diagnostic, error
+from builder.diagnostics import Diagnostic, Diagnostics, error
 from builder.output import protected_reason
 from builder.reading import outside_reason
 from builder.schema import validate
@@ -190,33 +190,45 @@ class LoadedConfig:
 def load_config(
     site_dir: Path, *, base_url: str | None = None
 ) -> tuple[LoadedConfig | None, list[Diagnostic]]:
+    """read_config for a caller outside the build's stages: the config, or None and its problems."""
+    report = Diagnostics()
+    return read_config(site_dir, report, base_url=base_url), report
+
+
+def read_config(site_dir: Path, report: Diagnostics, *, base_url: str | None = None) -> LoadedConfig | None:
+    """The config stage: site.yml as a SiteConfig, or None when it has problems (each reported)."""
+    mark = len(report)
     source = site_dir / CONFIG_FILE
     outside = outside_reason(source, site_dir, site_dir)
     if outside is not None:
-        return None, [error(CONFIG_FILE, 1, 1, "unsafe-path", f"{CONFIG_FILE} {outside}; it is not read")]
+        report.error(CONFIG_FILE, 1, 1, "unsafe-path", f"{CONFIG_FILE} {outside}; it is not read")
+        return None
     try:
         raw = source.read_bytes()
     except FileNotFoundError:
-        return None, [error(CONFIG_FILE, 1, 1, "missing-field", f"no {CONFIG_FILE} in {site_dir}")]
+        report.error(CONFIG_FILE, 1, 1, "missing-field", f"no {CONFIG_FILE} in {site_dir}")
+        return None
     text, problem = decode_utf8(CONFIG_FILE, raw, "save site.yml as UTF-8")
     if text is None:
-        return None, [problem] if problem else []
-    document, diagnostics = load_yaml(text, CONFIG_FILE)
+        report += [problem] if problem else []
+        return None
+    document, problems = load_yaml(text, CONFIG_FILE)
+    report += problems
     if document is None:
-        return None, diagnostics
+        return None
     if base_url is not None and isinstance(document.data, dict):
         document.data["base_url"] = base_url
     config, problems = validate(SiteConfig, document, CONFIG_FILE)
-    diagnostics += problems
-    diagnostics += url_problems(document, CONFIG_FILE, skip=frozenset({("base_url",)}))
-    if config is not None and not diagnostics:
-        diagnostics += _taxonomy_problems(config, document)
-    if config is not None and not diagnostics:
+    report += problems
+    report += url_problems(document, CONFIG_FILE, skip=frozenset({("base_url",)}))
+    if config is not None and not report.since(mark):
+        report += _taxonomy_problems(config, document)
+    if config is not None and not report.since(mark):
         refused = protected_reason(site_dir, site_dir / config.output_dir)
         if refused is not None:
             at = document.value_at(("output_dir",))
             message = f"'output_dir': {config.output_dir} {refused}; kb never replaces it"
-            diagnostics.append(error(CONFIG_FILE, at.line, at.col, "unsafe-path", message))
-    if config is None or diagnostics:
-        return None, diagnostics
-    return LoadedConfig(config, document), []
+            report.error(CONFIG_FILE, at.line, at.col, "unsafe-path", message)
+    if config is None or report.since(mark):
+        return None
+    return LoadedConfig(config, document)

@@ -15,7 +15,7 @@ from typing import Any
 
 from builder.cache import Store
 from builder.config import LoadedConfig
-from builder.diagnostics import Diagnostic, error
+from builder.diagnostics import Diagnostic, Diagnostics, error
 from builder.frontmatter import LessonSource
 from builder.links import Resolver, lesson_url
 from builder.markdown import RenderedBody
@@ -110,13 +110,26 @@ def build_graph(
     left_out: Mapping[str, LeftOut] | None = None,
     store: Store | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
-    """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
+    """link_site for a caller outside the build's stages: the graph and its problems."""
+    report = Diagnostics()
+    return link_site(loaded, lessons, assets, folders, report, left_out, store), report
 
-    A link to a draft is an error that says so; a link to a file with its own errors is not reported twice.
+
+def link_site(
+    loaded: LoadedConfig,
+    lessons: Iterable[Lesson],
+    assets: tuple[str, ...],
+    folders: frozenset[str],
+    diagnostics: Diagnostics,
+    left_out: Mapping[str, LeftOut] | None = None,
+    store: Store | None = None,
+) -> SiteGraph:
+    """The graph stage. left_out: lessons by slug that exist but are not in this build: drafts, or files
+    with errors. A link to a draft is an error that says so; a link to a file with its own errors is not
+    reported twice.
     """
     left_out = left_out or {}
     config = loaded.config
-    diagnostics: list[Diagnostic] = []
     by_slug: dict[str, Lesson] = {}
     for lesson in sorted(lessons, key=lambda item: item.source.path):
         first = by_slug.get(lesson.slug)
@@ -185,10 +198,10 @@ def build_graph(
     graph.declared = {t.kind: _index(graph, t.kind) for t in config.all_taxonomies() if not t.builtin}
     from builder import checks  # checks reads the graph's records
 
-    diagnostics += checks.paths(graph, loaded, left_out)
-    diagnostics += checks.prerequisites(graph, left_out)
-    diagnostics += checks.quality_warnings(graph, loaded, inbound)
-    return graph, diagnostics
+    checks.paths(graph, loaded, left_out, diagnostics)
+    checks.prerequisites(graph, left_out, diagnostics)
+    checks.quality_warnings(graph, loaded, inbound, diagnostics)
+    return graph
 
 
 def _aliases(by_slug: Mapping[str, Lesson]) -> tuple[dict[str, str], list[Diagnostic]]:
