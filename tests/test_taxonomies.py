@@ -222,3 +222,13 @@ def test_a_taxonomy_is_checked_like_the_rest_of_site_yml(tmp_path: Path) -> None
         "site.yml:7:21: error[invalid-value]: 'taxonomies.languages.related_weight':"
         " Input should be greater than or equal to 0\n"
     )
+
+
+def test_a_site_without_declared_taxonomies_keeps_its_header_as_it_was(
+    site_copy: Callable[[str], Path],
+) -> None:
+    """The nav loop sits at a line's end: with trim_blocks it must not eat that line's newline."""
+    site = site_copy("minimal")
+    assert build(BuildOptions(site_dir=site, search=False)).ok
+    html = (site / "public/index.html").read_text(encoding="utf-8")
+    assert '>Skills</a></li>\n        <li><a href="/paths/"' in html
