@@ -18,7 +18,7 @@ from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
-from builder.taxonomy import AUTHORS, SKILLS, TOPICS, Kind
+from builder.taxonomy import AUTHORS, SKILLS, TOPICS, UNKNOWN_TERM, Kind
 from builder.urls import url_problems
 from builder.yamlsource import YamlDocument, decode_utf8, load_yaml
 
@@ -171,9 +171,8 @@ class Vocabulary:
     topics: frozenset[str]
     skills: frozenset[str]
     authors: frozenset[str]
-    declared: tuple[
-        tuple[Kind, frozenset[str]], ...
-    ] = ()  # the site's own taxonomies, as site.yml orders them
+    # the site's own taxonomies and their terms, as site.yml orders them
+    declared: tuple[tuple[Kind, frozenset[str]], ...] = ()
 
     def fields(self) -> list[tuple[Kind, frozenset[str], str, str]]:
         """(kind, known terms, diagnostic code, where site.yml declares them)."""
@@ -183,7 +182,7 @@ class Vocabulary:
             (AUTHORS, self.authors, "unknown-author", "authors"),
         ]
         for kind, known in self.declared:
-            found.append((kind, known, "unknown-term", f"taxonomies.{kind.name}.terms"))
+            found.append((kind, known, UNKNOWN_TERM, f"taxonomies.{kind.name}.terms"))
         return found
 
 

@@ -103,6 +103,7 @@ RESERVED_URLS = frozenset(
         "robots",
         "llms",
         "maintenance",
+        "media",
         "404",
     }
 )
@@ -126,9 +127,12 @@ FRONT_MATTER_FIELDS = frozenset(
 )
 
 
+UNKNOWN_TERM = "unknown-term"  # the diagnostic code for a term a declared taxonomy does not have
+
+
 def custom(name: str, label: str, title: str, weight: float) -> Taxonomy:
     """A taxonomy declared in site.yml: its terms listed under taxonomies.NAME.terms."""
     kind = Kind(name, name[:-1] if len(name) > 1 and name.endswith("s") else name)
     return Taxonomy(
-        kind, label, title, True, weight, "term.html", "unknown-term", ("taxonomies", name, "terms")
+        kind, label, title, True, weight, "term.html", UNKNOWN_TERM, ("taxonomies", name, "terms")
     )
