@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from builder.config import LoadedConfig
-from builder.diagnostics import Diagnostic, did_you_mean, error, warning
+from builder.diagnostics import Diagnostics, did_you_mean, error, warning
 from builder.graph import LeftOut, PathStep, SiteGraph
 from builder.links import DRAFT
 from builder.taxonomy import Kind
@@ -18,8 +18,9 @@ def _invalid(left_out: Mapping[str, LeftOut], slug: str) -> bool:
     return item is not None and not item.draft
 
 
-def paths(graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
-    found = []
+def paths(
+    graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut], found: Diagnostics
+) -> None:
     steps: dict[str, list[PathStep]] = defaultdict(list)
     for path_id, learning_path in loaded.config.paths.items():
         known = tuple(dict.fromkeys(slug for slug in learning_path.lessons if slug in graph.lessons))
@@ -47,11 +48,9 @@ def paths(graph: SiteGraph, loaded: LoadedConfig, left_out: Mapping[str, LeftOut
         for index, slug in enumerate(known):
             steps[slug].append(PathStep(path_id, index, known))
     graph.path_steps = {slug: tuple(value) for slug, value in steps.items()}
-    return found
 
 
-def prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut]) -> list[Diagnostic]:
-    found = []
+def prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut], found: Diagnostics) -> None:
     edges: dict[str, list[str]] = {}
     for slug, lesson in graph.lessons.items():
         edges[slug] = []
@@ -77,7 +76,6 @@ def prerequisites(graph: SiteGraph, left_out: Mapping[str, LeftOut]) -> list[Dia
                 "prerequisites form a cycle: " + " -> ".join(cycle),
             )
         )
-    return found
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
@@ -113,9 +111,8 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
 
 
 def quality_warnings(
-    graph: SiteGraph, loaded: LoadedConfig, inbound: dict[str, set[str]]
-) -> list[Diagnostic]:
-    found = []
+    graph: SiteGraph, loaded: LoadedConfig, inbound: dict[str, set[str]], found: Diagnostics
+) -> None:
     for slug, lesson in graph.lessons.items():
         path = lesson.source.path
         if not inbound.get(slug) and slug not in graph.path_steps:
@@ -132,13 +129,15 @@ def quality_warnings(
             found.append(
                 warning(path, 1, 1, "no-related", f"'{slug}' shares no topic or skill with any other lesson")
             )
-    for kind, used in ((Kind.TOPICS, graph.topics), (Kind.SKILLS, graph.skills)):
+    for taxonomy in loaded.config.all_taxonomies():
+        kind, used = taxonomy.kind, graph.index(taxonomy.kind)
+        if kind is Kind.AUTHORS:
+            continue  # an author may have written only drafts, or nothing yet
         for term in loaded.config.vocabulary(kind):
             if term not in used:
-                at = loaded.document.key_at((kind, term))
+                at = loaded.document.key_at((*taxonomy.declared_at, term))
                 found.append(
                     warning(
                         "site.yml", at.line, at.col, "unused-term", f"no lesson uses {kind.singular} '{term}'"
                     )
                 )
-    return found

@@ -32,6 +32,22 @@ def warning(path: str, line: int, col: int, code: str, message: str) -> Diagnost
     return Diagnostic(path, max(line, 1), max(col, 1), "warning", code, message)
 
 
+class Diagnostics(list[Diagnostic]):
+    """The collector every stage of a build reports to: config, extensions, discover, parse, graph and its
+    checks append to the analysis's one collector, the plan stage to its own. A list, in the order the
+    problems were found (output sorts them), so anything that reads a list of diagnostics reads it."""
+
+    def error(self, path: str, line: int, col: int, code: str, message: str) -> None:
+        self.append(error(path, line, col, code, message))
+
+    def warning(self, path: str, line: int, col: int, code: str, message: str) -> None:
+        self.append(warning(path, line, col, code, message))
+
+    def since(self, mark: int) -> bool:
+        """Whether anything was reported after mark (a len() taken before a stage ran)."""
+        return len(self) > mark
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when one of the choices is close to the word, else ''."""
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)

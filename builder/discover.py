@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.diagnostics import Diagnostic
+from builder.diagnostics import Diagnostic, Diagnostics
 from builder.reading import hidden, scan
 
 CONTENT_DIR = "content"
@@ -31,12 +31,19 @@ def _not_published(rel: str) -> bool:
 
 
 def discover(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
+    """find_sources for a caller outside the build's stages: the sources and their problems."""
+    report = Diagnostics()
+    return find_sources(site_dir, report), report
+
+
+def find_sources(site_dir: Path, report: Diagnostics) -> Sources:
+    """The discover stage: the lessons, the files beside them and static/ (what cannot be read, reported)."""
     content = scan(site_dir, CONTENT_DIR, skip=_ignored)
     static = scan(site_dir, STATIC_DIR, skip=_not_published)
     lessons = tuple(path for path in content.files if path.lower().endswith(".md"))
     assets = tuple(path for path in content.files if not path.lower().endswith(".md"))
-    sources = Sources(lessons, assets, content.folders, static.files)
-    return sources, [*content.problems, *static.problems]
+    report += [*content.problems, *static.problems]
+    return Sources(lessons, assets, content.folders, static.files)
 
 
 def static_files(site_dir: Path) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 
 from builder import cache
 from builder.config import CONFIG_FILE, LoadedConfig, SiteConfig
-from builder.diagnostics import Diagnostic, did_you_mean, error
+from builder.diagnostics import Diagnostic, Diagnostics, did_you_mean, error
 
 CODE = "extension-error"
 Plugin = Callable[[MarkdownIt], None]
@@ -160,11 +160,11 @@ def plugin_failure(
     return error(path, line, 1, CODE, f"{culprit} failed{where}: {type(exc).__name__}: {exc}")
 
 
-def load_extensions(site_dir: Path, loaded: LoadedConfig) -> tuple[Extensions, list[Diagnostic]]:
+def load_extensions(site_dir: Path, loaded: LoadedConfig, problems: Diagnostics) -> Extensions:
+    """The extensions stage: the site's Markdown plugins and hook files, loaded (each failure reported)."""
     config, document = loaded.config, loaded.document
     site = site_dir.resolve()
     found = Extensions(site_dir)
-    problems: list[Diagnostic] = []
     files: list[Path] = []
     plugins: list[tuple[str, Plugin]] = []
     for index, spec in enumerate(config.markdown.plugins):
@@ -205,7 +205,7 @@ def load_extensions(site_dir: Path, loaded: LoadedConfig) -> tuple[Extensions, l
         files.append(path)
     files += site_files(site_dir, config)
     found.plugins, found.hooks, found.files = tuple(plugins), tuple(hooks), tuple(files)
-    return found, problems
+    return found
 
 
 def site_files(site_dir: Path, config: SiteConfig) -> list[Path]:

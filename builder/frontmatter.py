@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 
 from builder.config import GitHubHandle
 from builder.diagnostics import Diagnostic, did_you_mean, error
 from builder.records import content_digest, picklable
 from builder.schema import PATTERN_HINTS, validate
 from builder.slugs import MAX_ID, SLUG_PATTERN, is_slug, slugify
+from builder.taxonomy import AUTHORS, SKILLS, TOPICS, UNKNOWN_TERM, Kind
 from builder.urls import url_problems
 from builder.yamlsource import YamlDocument, decode_utf8, load_yaml
 
@@ -81,9 +85,20 @@ class LessonSource:
     body: str
     body_line: int  # 1-based line of the body's first line in the file
     positions: dict[str, tuple[int, int]]  # "slug", "prerequisites.0", ...: (line, col) of the value
+    declared: tuple[tuple[Kind, tuple[str, ...]], ...] = ()  # terms of the site's own taxonomies
 
     def position(self, name: str) -> tuple[int, int]:
         return self.positions.get(name, (1, 1))
+
+    def terms_of(self, kind: Kind) -> Sequence[str]:
+        """The terms the lesson lists in a taxonomy, in its order."""
+        if kind == TOPICS:
+            return self.meta.topics
+        if kind == SKILLS:
+            return self.meta.skills
+        if kind == AUTHORS:
+            return self.meta.authors
+        return next((terms for declared, terms in self.declared if declared == kind), ())
 
 
 def read_lesson(
@@ -110,11 +125,14 @@ def read_lesson(
                 "the front matter is empty: title, date, summary and topics are required",
             )
         ]
+    data = document.data
+    declared, document, problems = _declared_terms(path, document, vocabulary)
+    diagnostics += problems
     meta, problems = validate(FrontMatter, document, path)
     diagnostics += problems
     diagnostics += url_problems(document, path)
-    if isinstance(document.data, dict):
-        diagnostics += _check_vocabulary(path, document.data, document, vocabulary)
+    if isinstance(data, dict):
+        diagnostics += _check_vocabulary(path, data, document, vocabulary)
     if meta is None:
         return None, diagnostics
     if meta.updated is not None and meta.updated < meta.date:
@@ -136,7 +154,7 @@ def read_lesson(
         if 0 < len(at) <= 2
     }
     digest = digest or content_digest(raw)
-    return LessonSource(path, digest, slug, meta, body, body_line, positions), []
+    return LessonSource(path, digest, slug, meta, body, body_line, positions, declared), []
 
 
 def lesson_body(path: str, raw: bytes) -> tuple[str, int] | None:
@@ -153,17 +171,56 @@ class Vocabulary:
     topics: frozenset[str]
     skills: frozenset[str]
     authors: frozenset[str]
+    # the site's own taxonomies and their terms, as site.yml orders them
+    declared: tuple[tuple[Kind, frozenset[str]], ...] = ()
+
+    def fields(self) -> list[tuple[Kind, frozenset[str], str, str]]:
+        """(kind, known terms, diagnostic code, where site.yml declares them)."""
+        found = [
+            (TOPICS, self.topics, "unknown-topic", "topics"),
+            (SKILLS, self.skills, "unknown-skill", "skills"),
+            (AUTHORS, self.authors, "unknown-author", "authors"),
+        ]
+        for kind, known in self.declared:
+            found.append((kind, known, UNKNOWN_TERM, f"taxonomies.{kind.name}.terms"))
+        return found
+
+
+@lru_cache(maxsize=16)
+def _declared_model(names: tuple[str, ...]) -> type[BaseModel]:
+    """The front matter fields of declared taxonomies: lists of term ids, as topics and skills are."""
+    fields: dict[str, Any] = {
+        f"t{index}": (list[str], Field(default=[], max_length=MAX_TERMS, alias=name))
+        for index, name in enumerate(names)
+    }
+    config = ConfigDict(extra="ignore", frozen=True, strict=True)
+    return create_model("DeclaredTerms", __config__=config, **fields)
+
+
+def _declared_terms(
+    path: str, document: YamlDocument, vocabulary: Vocabulary
+) -> tuple[tuple[tuple[Kind, tuple[str, ...]], ...], YamlDocument, list[Diagnostic]]:
+    """The declared taxonomies' terms, their problems, and the document without their fields (which
+    FrontMatter does not know)."""
+    data = document.data
+    if not vocabulary.declared or not isinstance(data, dict):
+        return (), document, []
+    names = tuple(kind.name for kind, _ in vocabulary.declared)
+    own = {name: data[name] for name in names if name in data}
+    rest = dataclasses.replace(document, data={key: value for key, value in data.items() if key not in own})
+    _, problems = validate(_declared_model(names), dataclasses.replace(document, data=own), path)
+    if problems:
+        return (), rest, problems
+    terms = tuple((kind, tuple(own[kind.name])) for kind, _ in vocabulary.declared if own.get(kind.name))
+    return terms, rest, []
 
 
 def _check_vocabulary(
     path: str, data: dict[str, Any], document: YamlDocument, vocabulary: Vocabulary
 ) -> list[Diagnostic]:
     found = []
-    for field, known, code in (
-        ("topics", vocabulary.topics, "unknown-topic"),
-        ("skills", vocabulary.skills, "unknown-skill"),
-        ("authors", vocabulary.authors, "unknown-author"),
-    ):
+    for kind, known, code, where in vocabulary.fields():
+        field = kind.name
         seen: set[str] = set()
         values = data.get(field)
         if not isinstance(values, list):
@@ -177,13 +234,9 @@ def _check_vocabulary(
                     error(path, at.line, at.col, "invalid-value", f"'{value}' is listed twice in '{field}'")
                 )
             elif value not in known:
-                kind = field.removesuffix("s")
                 hint = did_you_mean(value, known)
-                found.append(
-                    error(
-                        path, at.line, at.col, code, f"unknown {kind} '{value}'{hint}; see site.yml {field}"
-                    )
-                )
+                message = f"unknown {kind.singular} '{value}'{hint}; see site.yml {where}"
+                found.append(error(path, at.line, at.col, code, message))
             seen.add(value)
     return found
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from builder.cache import Store
 from builder.config import LoadedConfig
-from builder.diagnostics import Diagnostic, error
+from builder.diagnostics import Diagnostic, Diagnostics, error
 from builder.frontmatter import LessonSource
 from builder.links import Resolver, lesson_url
 from builder.markdown import RenderedBody
@@ -46,8 +46,14 @@ class Lesson:
         return lesson_url(self.slug)
 
     def terms(self) -> list[Term]:
-        meta = self.source.meta
-        return [(Kind.SKILLS, s) for s in meta.skills] + [(Kind.TOPICS, t) for t in meta.topics]
+        """The terms related lessons and co-occurrence count: skills, topics, then declared taxonomies'."""
+        source = self.source
+        terms = [(Kind.SKILLS, s) for s in source.meta.skills] + [
+            (Kind.TOPICS, t) for t in source.meta.topics
+        ]
+        for kind, declared in source.declared:
+            terms += [(kind, term) for term in declared]
+        return terms
 
 
 def lesson_image(lesson: Lesson) -> str | None:
@@ -75,6 +81,7 @@ class SiteGraph:
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
     authors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    declared: dict[Kind, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # the site's taxonomies
     cooccurring: dict[Term, tuple[tuple[Term, int], ...]] = field(default_factory=dict)
     related: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
     path_steps: dict[str, tuple[PathStep, ...]] = field(default_factory=dict)
@@ -92,7 +99,7 @@ class SiteGraph:
             return self.skills
         if kind is Kind.AUTHORS:
             return self.authors
-        raise KeyError(kind)
+        return self.declared[kind]  # KeyError: not a taxonomy of this site
 
 
 def build_graph(
@@ -103,13 +110,26 @@ def build_graph(
     left_out: Mapping[str, LeftOut] | None = None,
     store: Store | None = None,
 ) -> tuple[SiteGraph, list[Diagnostic]]:
-    """left_out: lessons by slug that exist but are not in this build: drafts, or files with errors.
+    """link_site for a caller outside the build's stages: the graph and its problems."""
+    report = Diagnostics()
+    return link_site(loaded, lessons, assets, folders, report, left_out, store), report
 
-    A link to a draft is an error that says so; a link to a file with its own errors is not reported twice.
+
+def link_site(
+    loaded: LoadedConfig,
+    lessons: Iterable[Lesson],
+    assets: tuple[str, ...],
+    folders: frozenset[str],
+    diagnostics: Diagnostics,
+    left_out: Mapping[str, LeftOut] | None = None,
+    store: Store | None = None,
+) -> SiteGraph:
+    """The graph stage. left_out: lessons by slug that exist but are not in this build: drafts, or files
+    with errors. A link to a draft is an error that says so; a link to a file with its own errors is not
+    reported twice.
     """
     left_out = left_out or {}
     config = loaded.config
-    diagnostics: list[Diagnostic] = []
     by_slug: dict[str, Lesson] = {}
     for lesson in sorted(lessons, key=lambda item: item.source.path):
         first = by_slug.get(lesson.slug)
@@ -162,7 +182,7 @@ def build_graph(
         slug: tuple(sorted(sources, key=rank.__getitem__)) for slug, sources in inbound.items()
     }
     terms = {slug: lesson.terms() for slug, lesson in graph.lessons.items()}
-    weights = {Kind.SKILLS: config.related.weights.skills, Kind.TOPICS: config.related.weights.topics}
+    weights = config.related_weights()
 
     # Term indexes and related lessons depend only on slugs, their order, terms and options: an edit
     # that keeps those (most edits) reuses the last answers instead of recomputing them.
@@ -174,17 +194,14 @@ def build_graph(
     parts = (list(terms.items()), weights, config.related.max)
     answer = compute() if store is None else store.memo("terms", parts, compute)
     graph.topics, graph.skills, graph.cooccurring, graph.related = answer
-    authors: dict[str, list[str]] = defaultdict(list)
-    for slug, lesson in graph.lessons.items():
-        for author in lesson.source.meta.authors:
-            authors[author].append(slug)
-    graph.authors = {key: tuple(value) for key, value in authors.items()}
+    graph.authors = _index(graph, Kind.AUTHORS)
+    graph.declared = {t.kind: _index(graph, t.kind) for t in config.all_taxonomies() if not t.builtin}
     from builder import checks  # checks reads the graph's records
 
-    diagnostics += checks.paths(graph, loaded, left_out)
-    diagnostics += checks.prerequisites(graph, left_out)
-    diagnostics += checks.quality_warnings(graph, loaded, inbound)
-    return graph, diagnostics
+    checks.paths(graph, loaded, left_out, diagnostics)
+    checks.prerequisites(graph, left_out, diagnostics)
+    checks.quality_warnings(graph, loaded, inbound, diagnostics)
+    return graph
 
 
 def _aliases(by_slug: Mapping[str, Lesson]) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -221,6 +238,15 @@ def _images(lessons: Iterable[Lesson], assets: set[str]) -> list[Diagnostic]:
             )
             problems.append(error(lesson.source.path, line, col, "invalid-value", message))
     return problems
+
+
+def _index(graph: SiteGraph, kind: Kind) -> dict[str, tuple[str, ...]]:
+    """A taxonomy's lessons by term, newest first."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for slug, lesson in graph.lessons.items():
+        for term in lesson.source.terms_of(kind):
+            found[term].append(slug)
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def _index_terms(graph: SiteGraph) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.config import LoadedConfig
-from builder.diagnostics import Diagnostic
+from builder.diagnostics import Diagnostic, Diagnostics
 from builder.extensions import Extensions
 from builder.graph import SiteGraph
 from builder.theme import Theme
@@ -52,7 +52,7 @@ class Analysis:
     theme: Theme | None = None
     graph: SiteGraph | None = None
     extensions: Extensions | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)  # every stage of analyse reports here
 
     @property
     def ready(self) -> bool:

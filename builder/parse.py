@@ -60,7 +60,12 @@ def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson |
 
 
 def vocabulary_of(config: SiteConfig) -> Vocabulary:
-    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors))
+    declared = tuple(
+        (taxonomy.kind, frozenset(config.vocabulary(taxonomy.kind)))
+        for taxonomy in config.all_taxonomies()
+        if not taxonomy.builtin
+    )
+    return Vocabulary(frozenset(config.topics), frozenset(config.skills), frozenset(config.authors), declared)
 
 
 def parse_changed(

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from builder import cache
 from builder.active import active_content
-from builder.config import CONFIG_FILE, LoadedConfig, load_config
+from builder.config import CONFIG_FILE, LoadedConfig, load_config, read_config
 from builder.diagnostics import error
-from builder.discover import discover
+from builder.discover import find_sources
 from builder.extensions import AfterBuild, ConfigLoaded, load_extensions, site_files
 from builder.freshness import stale_warnings
 from builder.gitinfo import dated, head_commit, read_git_info
-from builder.graph import LeftOut, Lesson, build_graph
+from builder.graph import LeftOut, Lesson, link_site
 from builder.options import Analysis, BuildResult, Progress, _quiet
 from builder.output import clean_leftovers, is_stamped, refusal, staging_dir, swap_in
 from builder.parse import parse_changed, vocabulary_of
@@ -36,15 +36,12 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     site_dir = builder.options.site_dir
     builder.live = None  # what is parsed from now on is no longer what the written plan shows
     analysis = Analysis()
-    loaded, diagnostics = load_config(site_dir, base_url=builder.options.base_url)
-    analysis.diagnostics += diagnostics
+    loaded = read_config(site_dir, analysis.diagnostics, base_url=builder.options.base_url)
     if loaded is None:
         return analysis
     analysis.loaded = loaded
     config = loaded.config
-    extensions, problems = load_extensions(site_dir, loaded)
-    analysis.extensions = extensions
-    analysis.diagnostics += problems
+    extensions = analysis.extensions = load_extensions(site_dir, loaded, analysis.diagnostics)
     extensions.run("on_config_loaded", ConfigLoaded(config, site_dir))
     analysis.theme = find_theme(site_dir, config.theme)
     if analysis.theme is None:
@@ -53,8 +50,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
         analysis.diagnostics.append(error(CONFIG_FILE, at.line, at.col, "invalid-value", message))
     else:
         analysis.diagnostics += analysis.theme.problems()
-    sources, problems = discover(site_dir)
-    analysis.diagnostics += problems
+    sources = find_sources(site_dir, analysis.diagnostics)
     if not config.assets.allow_active:
         analysis.diagnostics += active_content(site_dir, sources.assets)
     progress.stage("parse", len(sources.lessons), "lessons")
@@ -65,6 +61,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
             sorted(vocabulary.topics),
             sorted(vocabulary.skills),
             sorted(vocabulary.authors),
+            [(kind, sorted(terms)) for kind, terms in vocabulary.declared],
             config.markdown.html,
             extensions.digest(),
         )
@@ -91,8 +88,9 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
         else:
             lessons.append(dated(lesson, builder.git))
     progress.stage("link")
-    graph, problems = build_graph(loaded, lessons, sources.assets, sources.folders, left_out, builder.store)
-    analysis.diagnostics += problems
+    graph = link_site(
+        loaded, lessons, sources.assets, sources.folders, analysis.diagnostics, left_out, builder.store
+    )
     analysis.diagnostics += stale_warnings(graph, config, builder.options.today or dt.date.today())
     analysis.graph = graph
     analysis.diagnostics += extensions.problems

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from builder import cache, pages
 from builder.config import CONFIG_FILE
-from builder.diagnostics import Diagnostic, did_you_mean, error
+from builder.diagnostics import Diagnostics, did_you_mean, error
 from builder.discover import static_files
 from builder.extensions import Extensions
 from builder.graph import Lesson, SiteGraph
@@ -24,7 +24,7 @@ from builder.views import Card
 class Plan:
     jobs: list[PageJob]
     renderer: SiteRenderer
-    problems: list[Diagnostic]
+    problems: Diagnostics  # the plan stage's own collector
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
 
 
@@ -52,8 +52,8 @@ def make_plan(
         card_memo=card_memo,
     )
     extensions = analysis.extensions or Extensions(options.site_dir)
-    problems = renderer.check_templates()
-    problems += _lesson_templates(renderer, analysis.graph)
+    problems = Diagnostics(renderer.check_templates())
+    _lesson_templates(renderer, analysis.graph, problems)
     extra = _extra_jobs(renderer, extensions, problems)
     with cache.paused_gc():  # views by the ten thousand, none in cycles
         jobs = pages.site_jobs(renderer, extra)
@@ -118,9 +118,8 @@ class _OutputNames:
         return ""
 
 
-def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnostic]:
+def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph, found: Diagnostics) -> None:
     """A lesson's `template:` must be a template of the theme."""
-    found = []
     names = set(renderer.env.list_templates())
     for lesson in graph.lessons.values():
         template = lesson.source.meta.template
@@ -129,10 +128,9 @@ def _lesson_templates(renderer: SiteRenderer, graph: SiteGraph) -> list[Diagnost
             hint = did_you_mean(template, sorted(n for n in names if n.endswith(".html")))
             message = f"'template': the theme has no template '{template}'{hint}"
             found.append(error(lesson.source.path, line, col, "invalid-value", message))
-    return found
 
 
-def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: list[Diagnostic]) -> list[PageJob]:
+def _extra_jobs(renderer: SiteRenderer, extensions: Extensions, problems: Diagnostics) -> list[PageJob]:
     """The pages hooks add on graph_built, each checked: a safe path, a template the theme has."""
     jobs: list[PageJob] = []
     names = set(renderer.env.list_templates())

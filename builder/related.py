@@ -28,6 +28,7 @@ class Relation:
     slug: str
     shared_skills: tuple[str, ...]
     shared_topics: tuple[str, ...]
+    shared_declared: tuple[Term, ...] = ()  # terms of the site's own taxonomies that count (related_weight)
 
 
 def related_lessons(
@@ -92,8 +93,9 @@ def _top(
             found.append(
                 Relation(
                     ordered[lowest.bit_length() - 1],
-                    tuple(t[1] for t in subset if t[0] == Kind.SKILLS),
-                    tuple(t[1] for t in subset if t[0] == Kind.TOPICS),
+                    tuple(t[1] for t in subset if t[0] is Kind.SKILLS),
+                    tuple(t[1] for t in subset if t[0] is Kind.TOPICS),
+                    tuple(t for t in subset if t[0] is not Kind.SKILLS and t[0] is not Kind.TOPICS),
                 )
             )
         if len(found) >= limit:

@@ -6,13 +6,14 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from builder.config import SiteConfig
 from builder.graph import Lesson, PathStep, SiteGraph
 from builder.markdown import Heading
 from builder.records import picklable
 from builder.related import Relation
+from builder.repolinks import feedback_url as feedback_url
+from builder.repolinks import repo_links as repo_links
 from builder.taxonomy import Kind
 
 WORDS_PER_MINUTE = 220
@@ -49,6 +50,16 @@ class TermView:
     title: str
     description: str
     count: int
+
+
+@picklable
+@dataclass(frozen=True, slots=True)
+class TermGroup:
+    """A lesson's terms in one of the site's own taxonomies: chips and search filters."""
+
+    kind: Kind
+    title: str  # the taxonomy's: "Languages"
+    terms: tuple[TermView, ...]
 
 
 @picklable
@@ -138,42 +149,7 @@ class LessonView:
     history_url: str = ""  # and its commits
     feedback_url: str = ""  # with repo: a new issue about the lesson, pre-filled
     markdown_path: str = ""  # site-relative URL of its Markdown copy; "" for a draft (it has none)
-
-
-def repo_links(config: SiteConfig, source_path: str, prefix: str) -> tuple[str, str]:
-    """ "Edit this lesson" and "History" URLs of a source file, or empty strings without repo:."""
-    if config.repo is None:
-        return "", ""
-    where = quote(f"{config.repo.branch}/{prefix}{source_path}", safe="/")
-    return f"{config.repo.url}/edit/{where}", f"{config.repo.url}/commits/{where}"
-
-
-FEEDBACK_LABEL = "lesson-feedback"
-FEEDBACK_TEMPLATE = "lesson-feedback.md"  # in .github/ISSUE_TEMPLATE/
-
-
-def feedback_url(config: SiteConfig, lesson: Lesson, source: str) -> str:
-    """A link to a new GitHub issue about a lesson, pre-filled; empty without repo:. Nothing is sent
-    anywhere until the reader submits the form on GitHub."""
-    if config.repo is None:
-        return ""
-    meta = lesson.source.meta
-    section = ", ".join(config.topics[topic].title for topic in meta.topics)
-    body = (
-        f"Lesson: {meta.title}\n"
-        f"URL: {config.base_url}{lesson.url}\n"
-        f"Source: {source}\n"
-        f"Section: {section}\n\n"
-        "What is wrong or out of date? (quote the sentence or name the heading)\n\n\n"
-        "What would be right? (a link to a source helps)\n"
-    )
-    query = {
-        "title": f"Lesson feedback: {meta.title}",
-        "body": body,
-        "labels": FEEDBACK_LABEL,
-        "template": FEEDBACK_TEMPLATE,
-    }
-    return f"{config.repo.url}/issues/new?{urlencode(query, quote_via=quote)}"
+    taxonomies: tuple[TermGroup, ...] = ()  # its terms in the site's own taxonomies, as site.yml orders them
 
 
 def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
@@ -186,7 +162,7 @@ def terms(config: SiteConfig, graph: SiteGraph, kind: Kind) -> list[TermView]:
 
 def reason(relation: Relation, config: SiteConfig, memo: dict[object, str] | None = None) -> str:
     """'shares skills: Pydantic, FastAPI · topic: API design'; memo: the reasons already phrased."""
-    key = (relation.shared_skills, relation.shared_topics)
+    key = (relation.shared_skills, relation.shared_topics, relation.shared_declared)
     known = memo.get(key) if memo is not None else None
     if known is not None:
         return known
@@ -198,6 +174,9 @@ def reason(relation: Relation, config: SiteConfig, memo: dict[object, str] | Non
         if shared:
             plural = "s" if len(shared) > 1 else ""
             parts.append(f"{kind}{plural}: " + ", ".join(vocabulary[key].title for key in shared))
+    for declared in dict.fromkeys(kind for kind, _ in relation.shared_declared):
+        titles = [config.vocabulary(declared)[t].title for k, t in relation.shared_declared if k is declared]
+        parts.append(f"{declared.singular}{'s' * (len(titles) > 1)}: " + ", ".join(titles))
     text = "shares " + " · ".join(parts)
     if memo is not None:
         memo[key] = text
@@ -250,6 +229,10 @@ def lesson_view(
         history_url=history_url,
         feedback_url=feedback_url(config, lesson, source_prefix + lesson.source.path),
         markdown_path="" if meta.draft else lesson.url + "index.md",
+        taxonomies=tuple(
+            TermGroup(kind, config.taxonomy(kind).title, tuple(_term(config, kind, key) for key in keys))
+            for kind, keys in lesson.source.declared
+        ),
     )
 
 
@@ -266,11 +249,11 @@ _TERMS: list[tuple[SiteConfig, dict[tuple[Kind, str], TermView]]] = []
 
 
 def _terms(config: SiteConfig) -> dict[tuple[Kind, str], TermView]:
-    """A lesson's topic and skill chips, made once per config (it is immutable)."""
+    """A lesson's term chips, made once per config (it is immutable)."""
     if not _TERMS or _TERMS[0][0] is not config:
         made = {
             (kind, key): TermView(kind, key, term.title, term.description, 0)
-            for kind in (Kind.TOPICS, Kind.SKILLS)
+            for kind in (t.kind for t in config.all_taxonomies() if t.kind is not Kind.AUTHORS)
             for key, term in config.vocabulary(kind).items()
         }
         _TERMS[:] = [(config, made)]

@@ -14,11 +14,11 @@ from builder.render import PageJob, SiteRenderer
 from builder.taxonomy import Kind
 
 
-def page_image(site: SiteRenderer, kind: str, key: str) -> tuple[str, str]:
+def page_image(site: SiteRenderer, kind: Kind | str, key: str) -> tuple[str, str]:
     """The URL of a page's card and its alt text; empty when cards are off."""
     if not site.config.cards.enabled:
         return "", ""
-    return cards.card_url(kind, key), f"{site.config.title}: {_title(site, kind, key)}"
+    return cards.card_url(str(kind), key), f"{site.config.title}: {_title(site, kind, key)}"
 
 
 def lesson_page_image(site: SiteRenderer, lesson: Lesson) -> tuple[str, str]:
@@ -29,15 +29,16 @@ def lesson_page_image(site: SiteRenderer, lesson: Lesson) -> tuple[str, str]:
     return page_image(site, "lessons", lesson.slug)
 
 
-def _title(site: SiteRenderer, kind: str, key: str) -> str:
+def _title(site: SiteRenderer, kind: Kind | str, key: str) -> str:
+    """kind: a taxonomy, or the pages "lessons" or "paths"."""
+    if isinstance(kind, Kind):
+        return site.config.vocabulary(kind)[key].title
     if kind == "lessons":
         return site.graph.lessons[key].source.meta.title
-    if kind == "paths":
-        return site.config.paths[key].title
-    return site.config.vocabulary(Kind(kind))[key].title
+    return site.config.paths[key].title
 
 
-def _subjects(site: SiteRenderer) -> Iterator[tuple[str, str, str]]:
+def _subjects(site: SiteRenderer) -> Iterator[tuple[Kind | str, str, str]]:
     """(kind, key, what the page is) of every page that has a card."""
     config, graph = site.config, site.graph
     for slug, lesson in graph.lessons.items():
@@ -45,9 +46,10 @@ def _subjects(site: SiteRenderer) -> Iterator[tuple[str, str, str]]:
             meta = lesson.source.meta
             what = [config.topics[meta.topics[0]].title, *([meta.level] if meta.level else [])]
             yield "lessons", slug, " · ".join(["Lesson", *what])
-    for kind, label in ((Kind.TOPICS, "Topic"), (Kind.SKILLS, "Skill"), (Kind.AUTHORS, "Author")):
+    for taxonomy in config.all_taxonomies():
+        kind = taxonomy.kind
         for key in config.vocabulary(kind):
-            yield str(kind), key, f"{label} · {len(graph.lessons_with(kind, key))} lessons"
+            yield kind, key, f"{taxonomy.label} · {len(graph.lessons_with(kind, key))} lessons"
     for key, path in config.paths.items():
         yield "paths", key, f"Learning path · {len(path.lessons)} steps"
 
@@ -68,4 +70,6 @@ def social_cards(site: SiteRenderer) -> Iterator[PageJob]:
             colours.foreground,
             colours.accent,
         )
-        yield PageJob(cards.card_url(kind, key), None, {"card": spec}, produce=partial(cards.draw_card, spec))
+        yield PageJob(
+            cards.card_url(str(kind), key), None, {"card": spec}, produce=partial(cards.draw_card, spec)
+        )

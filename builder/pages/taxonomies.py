@@ -1,5 +1,6 @@
 """Each taxonomy's pages: the index of its terms, and a page per term listing its lessons (newest first,
-paginated) that heads the term's feed. Which taxonomies have which pages is data: builder.taxonomy."""
+paginated) that heads the term's feed. Which taxonomies have which pages is data: builder.taxonomy for
+the built-in ones, site.yml's `taxonomies:` for a site's own."""
 
 from __future__ import annotations
 
@@ -11,18 +12,18 @@ from builder.pages import page_type
 from builder.pages.cards import page_image
 from builder.pagination import paginate
 from builder.render import FeedSpec, Page, PageJob, SiteRenderer
-from builder.taxonomy import TAXONOMIES, Taxonomy
+from builder.taxonomy import Taxonomy
 
 
 @page_type("taxonomies", 40)
 def taxonomies(site: SiteRenderer) -> Iterator[PageJob]:
     config, graph = site.config, site.graph
     everything = tuple(graph.lessons)
-    for taxonomy in TAXONOMIES:
+    for taxonomy in config.all_taxonomies():
         kind = taxonomy.kind
         items = views.terms(config, graph, kind)
         if taxonomy.index:
-            page = Page(f"{kind}/", taxonomy.title, f"{taxonomy.label}s of {config.title}.", kind)
+            page = Page(f"{kind}/", taxonomy.title, f"{taxonomy.title} of {config.title}.", kind.name)
             yield site.page("terms.html", page, sitemap=site.newest(everything), kind=kind, terms=items)
         for term in items:
             yield from _term_pages(site, taxonomy, term)
@@ -41,7 +42,7 @@ def _term_pages(site: SiteRenderer, taxonomy: Taxonomy, term: views.TermView) ->
         first = pager.number == 1
         image = page_image(site, kind, term.id) if first else ("", "")
         name = term.title if first else f"{term.title} · page {pager.number}"
-        page = Page(pager.path, name, term.description, kind, *image)
+        page = Page(pager.path, name, term.description, kind.name, *image)
         yield site.page(
             taxonomy.template,
             page,
@@ -52,6 +53,6 @@ def _term_pages(site: SiteRenderer, taxonomy: Taxonomy, term: views.TermView) ->
             term=term,
             lessons=[site.cards[slug] for slug in chunk],
             cooccurring=cooccurring,
-            search_query=f"{kind.singular}={quote_plus(term.title)}",
+            search_query=f"{kind.singular}={quote_plus(term.title)}" if taxonomy.builtin else "",
             pager=pager,
         )
