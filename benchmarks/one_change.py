@@ -1,6 +1,7 @@
 """kb's warm build after one lesson changed, with this checkout's code and another's, alternately.
 
     python -m benchmarks.one_change --site /tmp/kb-bench/10000/kb --baseline /work/main [--repeat 3]
+    python -m benchmarks.one_change --built SITE_A SITE_B --baseline /work/main   # copies built before
 
 Both builds get their own copy of the site (under --workdir), built cold once; then, --repeat times, each
 copy gets a paragraph appended to the same lesson and is built again (kb build --no-search), one right after
@@ -42,20 +43,25 @@ def build(site: Path, code: Path) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=RAW)
-    parser.add_argument("--site", type=Path, required=True, help="a generated corpus (benchmarks.generate)")
+    parser.add_argument("--site", type=Path, help="a generated corpus (benchmarks.generate) to copy twice")
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout of kb")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kb-one-change"))
+    parser.add_argument(
+        "--built", type=Path, nargs=2, metavar="SITE", help="two copies already built by each code: no copy"
+    )
     args = parser.parse_args(argv)
+    if args.built is None and args.site is None:
+        parser.error("give --site (a corpus to copy and build) or --built (two copies already built)")
     codes = {"this checkout": HERE, "baseline": args.baseline.resolve()}
-    sites = {}
-    for index, name in enumerate(codes):
-        site = args.workdir / f"site-{index}"
+    sites = dict(zip(codes, args.built or [args.workdir / f"site-{i}" for i in range(2)], strict=True))
+    for name, site in sites.items():
+        if args.built:
+            continue
         shutil.rmtree(site, ignore_errors=True)
         site.mkdir(parents=True)
         shutil.copytree(args.site / "content", site / "content")
         shutil.copy(args.site / "site.yml", site / "site.yml")
-        sites[name] = site
         print(f"{name}: cold build {build(site, codes[name])[0]:.2f} s", file=sys.stderr)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in codes}
     for round_ in range(args.repeat):
