@@ -3,8 +3,10 @@
     python -m benchmarks.run --lessons 1000 10000 [--skip-hugo] [--skip-pelican] [--workdir /tmp/kb-bench]
 
 For each size: kb cold (no cache, no output), warm with nothing changed, warm after one lesson changed, all
-with --no-search; then Pagefind on kb's output; then each peer's cold build of the same corpus. Every build
-runs in a fresh `python -c` wrapper, whose RUSAGE_CHILDREN peak RSS is that of the build's largest process.
+with --no-search and social cards off, like the peers (they draw none); then kb cold again with the default
+options (cards on), whose cost benchmarks/cards.py details; then Pagefind on kb's output; then each peer's
+cold build of the same corpus. Every build runs in a fresh `python -c` wrapper, whose RUSAGE_CHILDREN peak RSS
+is that of the build's largest process.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ SEED = 7
 RAW = argparse.RawDescriptionHelpFormatter
 CHANGED_LESSON = 0  # the lesson edited before the third kb build
 KB_BUILDS = (("cold", False), ("warm, nothing changed", False), ("warm, one lesson changed", True))
+NO_CARDS = "cards: {enabled: false}  # like the peers, which draw no social cards\n"
 MEASURE = """\
 import json, resource, subprocess, sys, time
 with open(sys.argv[1], "w") as log:
@@ -81,12 +84,25 @@ def checked_pages(output: Path, lessons: int, tool: str) -> int:
     return pages
 
 
-def bench_kb(site: Path, lessons: int, logs: Path) -> list[Row]:
+def _fresh(site: Path) -> None:
     for stale in (site / ".kb-cache", site / "public"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def bench_kb(site: Path, lessons: int, logs: Path) -> list[Row]:
+    """kb's builds with cards off (like for like with the peers), then a cold one with the defaults."""
+    config = site / "site.yml"
+    defaults = config.read_text(encoding="utf-8")
     command = [sys.executable, "-m", "builder", "build", "--site", str(site), "--no-search"]
     rows = []
-    for index, (build, edit) in enumerate(KB_BUILDS):
+    builds = [(build, edit, NO_CARDS) for build, edit in KB_BUILDS] + [
+        ("cold, cards on (default)", False, "")
+    ]
+    for index, (build, edit, extra) in enumerate(builds):
+        if extra != config.read_text(encoding="utf-8").removeprefix(defaults):
+            config.write_text(defaults + extra, encoding="utf-8")
+        if build.startswith("cold"):
+            _fresh(site)
         if edit:
             with (site / lesson_path(CHANGED_LESSON)).open("a", encoding="utf-8") as source:
                 source.write("\nA paragraph appended for the incremental rebuild.\n")
@@ -129,13 +145,17 @@ def bench_size(lessons: int, workdir: Path, peers: list[Peer], env: PeerEnv) -> 
     # The peers convert the corpus first: kb's third build edits one lesson.
     peer_rows = [bench_peer(peer, env, site, root / peer.name.lower(), lessons, logs) for peer in peers]
     rows = [*bench_kb(site, lessons, logs), bench_pagefind(site, lessons, logs)]
-    return rows + [with_ratio(row, rows[0]) for row in peer_rows]
+    return rows + [with_ratio(row, rows[0], rows[len(KB_BUILDS)]) for row in peer_rows]
 
 
-def with_ratio(peer: Row, kb_cold: Row) -> Row:
+def with_ratio(peer: Row, kb_cold: Row, kb_default: Row) -> Row:
+    """kb's cold build (cards off) over the peer's; and with the defaults (cards on)."""
     time = kb_cold.run.seconds / peer.run.seconds
     memory = kb_cold.run.peak_mb / peer.run.peak_mb
-    return replace(peer, note=f"kb/{peer.tool.split()[0]}: time {time:.2f}, memory {memory:.2f}")
+    default = kb_default.run.seconds / peer.run.seconds
+    name = peer.tool.split()[0]
+    note = f"kb/{name}: time {time:.2f}, memory {memory:.2f} (cards on: time {default:.2f})"
+    return replace(peer, note=note)
 
 
 def with_scaling(rows: list[Row]) -> list[Row]:

@@ -1,36 +1,28 @@
 """Lessons for LLM tools: each lesson's Markdown at /lessons/<slug>/index.md, /llms.txt and /llms-full.txt
-(kb build only: kb serve would write every lesson's text again at each save).
+(kb build only: kb serve would write every lesson's text again at each save). Drafts never appear.
 
-The Markdown is the author's own, re-read from the file, with its front matter reduced to what a reader
-needs and every internal link, image and wiki link rewritten, at the position recorded when the body was
-parsed, to the absolute URL the site resolved it to. Drafts never appear.
+A lesson's Markdown copy (llms_markdown.py) is keyed by what it is made of, so an unchanged copy is kept like
+any unchanged page. llms-full.txt is those copies put together: the writer assembles it after them, from the
+copies in the output (Assembled), so one changed lesson costs one lesson's Markdown, not every lesson's.
 """
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from typing import TYPE_CHECKING
 
-import yaml
-from markdown_it.helpers import parseLinkDestination
-
-from builder.frontmatter import lesson_body
 from builder.graph import Lesson
 from builder.links import lesson_url
-from builder.markdown import LinkRef
+from builder.llms_markdown import escape_label, lesson_markdown, one_line, rewritten_body
 
 if TYPE_CHECKING:
     from builder.render import PageJob, SiteRenderer
 
 MARKDOWN_NAME = "index.md"
-_REFERENCE = re.compile(r"^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*(<[^>\n]*>|\S+)")
-_SPACES = re.compile(r"\s+")
-_DUMPER: Any = getattr(
-    yaml, "CSafeDumper", yaml.SafeDumper
-)  # libyaml's, eight times quicker, where installed
+_HEADING = b"\n---\n\n# "  # where a Markdown copy's front matter ends and its title heading begins
 
 
 def markdown_path(slug: str) -> str:
@@ -83,163 +75,16 @@ def markdown_job(renderer: SiteRenderer, slug: str) -> PageJob:
 
 
 def full_job(renderer: SiteRenderer) -> PageJob:
+    """llms-full.txt, keyed by every lesson's Markdown inputs in reading order."""
     from builder.render import PageJob
 
     lessons = _reading_order(renderer)
     inputs = tuple(_inputs(renderer, lesson) for lesson in lessons)
-    return PageJob(
-        "llms-full.txt", None, {"inputs": inputs}, produce=partial(_encode, lambda: llms_full(renderer))
-    )
+    return PageJob("llms-full.txt", None, {"inputs": inputs}, produce=FullText(renderer))
 
 
 def _encode(make: Callable[[], str]) -> bytes:
     return make().encode("utf-8")
-
-
-# -- one lesson -----------------------------------------------------------------------------------------
-
-
-def lesson_markdown(renderer: SiteRenderer, lesson: Lesson) -> str:
-    """The Markdown copy: reduced front matter, the title as a heading, the body with absolute links."""
-    meta = lesson.source.meta
-    front: dict[str, Any] = {"title": meta.title, "summary": meta.summary, "topics": list(meta.topics)}
-    if meta.skills:
-        front["skills"] = list(meta.skills)
-    if meta.level:
-        front["level"] = meta.level
-    front["date"] = meta.date
-    for name in ("updated", "reviewed"):
-        if getattr(meta, name) is not None:
-            front[name] = getattr(meta, name)
-    front["url"] = renderer.config.base_url + lesson.url
-    dumped = yaml.dump(
-        front, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None
-    )
-    return f"---\n{dumped}---\n\n# {_one_line(meta.title)}\n\n{rewritten_body(renderer, lesson)}"
-
-
-def rewritten_body(renderer: SiteRenderer, lesson: Lesson) -> str:
-    """The lesson's Markdown body from its file, each internal link replaced by its absolute URL."""
-    path = lesson.source.path
-    found = lesson_body(path, (renderer.site_dir / path).read_bytes())
-    if found is None:
-        return ""
-    body, first_line = found
-    lines = body.split("\n")
-    urls = renderer.graph.link_urls.get(lesson.slug, [])
-    titles = renderer.graph.link_titles.get(lesson.slug, {})
-    edits: dict[int, list[tuple[int, int, str]]] = {}  # line index -> (start, end, replacement)
-    definitions_done: set[int] = set()
-    for index, link in enumerate(lesson.body.links):
-        if index >= len(urls) or not urls[index]:
-            continue
-        absolute = _absolute(renderer, lesson, urls[index])
-        row = link.line - first_line
-        line = lines[row] if 0 <= row < len(lines) else ""
-        if link.kind == "wiki":
-            span = _wiki_span(line, link) or _find_wiki(line, link, edits.get(row, []))
-        else:
-            span = _destination_span(line, link)
-        if span is None:
-            if link.kind != "wiki":
-                _rewrite_definition(lines, link, absolute, edits, definitions_done)
-            continue
-        start, end, label = span
-        if link.kind == "wiki":
-            text = label or titles.get(index, link.target)
-            replacement = f"[{_escape_label(text)}]({absolute})"
-        else:
-            replacement = absolute  # inside '(...)' or '<...>' as written
-        edits.setdefault(row, []).append((start, end, replacement))
-    for row, changes in edits.items():
-        text = lines[row]
-        for start, end, replacement in sorted(changes, reverse=True):
-            text = text[:start] + replacement + text[end:]
-        lines[row] = text
-    return "\n".join(lines).strip("\n") + "\n"
-
-
-def _absolute(renderer: SiteRenderer, lesson: Lesson, url: str) -> str:
-    base = renderer.config.base_url
-    if url.startswith("#"):
-        return base + lesson.url + url
-    return base + quote(url, safe="/#%-._~")
-
-
-def _wiki_span(line: str, link: LinkRef) -> tuple[int, int, str] | None:
-    """(start, end, label) of '[[target#heading|label]]' at the link's column."""
-    start = link.col - 1
-    if not line.startswith("[[", start):
-        return None
-    end = line.find("]]", start + 2)
-    if end < 0:
-        return None
-    inner = line[start + 2 : end]
-    target, _, label = inner.partition("|")
-    if target.partition("#")[0].strip() != link.target:
-        return None
-    return start, end + 2, label.strip()
-
-
-_WIKI = re.compile(r"\[\[([^\[\]\n]+)\]\]")
-
-
-def _find_wiki(line: str, link: LinkRef, taken: list[tuple[int, int, str]]) -> tuple[int, int, str] | None:
-    """A wiki link whose recorded column was a guess (one written as [[slug\\|text]] in a table): the first
-    one on its line to the same target that is not rewritten yet."""
-    for found in _WIKI.finditer(line):
-        target, _, label = found[1].replace("\\|", "|").partition("|")
-        free = all(found.end() <= start or found.start() >= end for start, end, _ in taken)
-        if free and target.partition("#")[0].strip() == link.target:
-            return found.start(), found.end(), label.strip()
-    return None
-
-
-def _destination_span(line: str, link: LinkRef) -> tuple[int, int, str] | None:
-    """(start, end, "") of a link's destination as written, at the link's column: checked against the
-    target recorded, so a position that was only a guess is never used."""
-    start = link.col - 1
-    if start < 1 or line[start - 1] not in "(<":
-        return None
-    if line[start - 1] == "<":
-        result = parseLinkDestination(line, start - 1, len(line))
-        end = result.pos - 1  # inside the closing '>'
-    else:
-        result = parseLinkDestination(line, start, len(line))
-        end = result.pos
-    if not result.ok or not _same_target(result.str, link):
-        return None
-    return start, end, ""
-
-
-def _same_target(written: str, link: LinkRef) -> bool:
-    if link.kind == "anchor":
-        return written.startswith("#") and unquote(written[1:]) == link.fragment
-    return unquote(written.split("?", 1)[0].split("#", 1)[0]) == link.target
-
-
-def _rewrite_definition(
-    lines: list[str],
-    link: LinkRef,
-    absolute: str,
-    edits: dict[int, list[tuple[int, int, str]]],
-    done: set[int],
-) -> None:
-    """A reference-style link: rewrite its '[label]: destination' definition line instead."""
-    for row, line in enumerate(lines):
-        found = _REFERENCE.match(line)
-        if found is None or row in done:
-            continue
-        written = found[1][1:-1] if found[1].startswith("<") else found[1]
-        if _same_target(written, link):
-            edits.setdefault(row, []).append((found.start(1), found.end(1), absolute))
-            done.add(row)
-
-
-def _escape_label(text: str) -> str:
-    for char in "\\[]":
-        text = text.replace(char, "\\" + char)
-    return text
 
 
 # -- the indexes ----------------------------------------------------------------------------------------
@@ -257,20 +102,16 @@ def _reading_order(renderer: SiteRenderer) -> list[Lesson]:
 
 def _header(renderer: SiteRenderer) -> list[str]:
     config = renderer.config
-    lines = [f"# {_one_line(config.title)}", ""]
+    lines = [f"# {one_line(config.title)}", ""]
     if config.description.strip():
-        lines += [f"> {_one_line(config.description)}", ""]
+        lines += [f"> {one_line(config.description)}", ""]
     return lines
-
-
-def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
 
 
 def _entry(renderer: SiteRenderer, lesson: Lesson) -> str:
     meta = lesson.source.meta
     url = renderer.config.base_url + markdown_path(lesson.slug)
-    return f"- [{_escape_label(_one_line(meta.title))}]({url}): {_one_line(meta.summary)}"
+    return f"- [{escape_label(one_line(meta.title))}]({url}): {one_line(meta.summary)}"
 
 
 def llms_txt(renderer: SiteRenderer) -> str:
@@ -293,20 +134,47 @@ def llms_txt(renderer: SiteRenderer) -> str:
     for title, description, slugs in sections:
         if not slugs:
             continue
-        lines += ["", f"## {title}", "", _one_line(description), ""]
+        lines += ["", f"## {title}", "", one_line(description), ""]
         lines += [_entry(renderer, lessons[slug]) for slug in slugs]
     return "\n".join(lines) + "\n"
 
 
-def llms_full(renderer: SiteRenderer) -> str:
-    """Every lesson's Markdown in one file: the learning paths' lessons first, in order."""
-    base = renderer.config.base_url
-    parts = ["\n".join(_header(renderer)).rstrip("\n")]
-    for lesson in _reading_order(renderer):
-        meta = lesson.source.meta
-        about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
-        about.append(f"Summary: {_one_line(meta.summary)}")
-        parts.append(
-            f"# {_one_line(meta.title)}\n\n" + "\n".join(about) + "\n\n" + rewritten_body(renderer, lesson)
-        )
-    return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
+@dataclass(frozen=True, slots=True)
+class FullText:
+    """llms-full.txt: every lesson's Markdown in one file, the learning paths' lessons first, in order.
+    Each lesson's section is its title heading, where it lives, its summary and its Markdown body."""
+
+    renderer: SiteRenderer
+
+    def __call__(self) -> bytes:
+        """Made from the sources alone."""
+        return self.assemble(None)
+
+    def assemble(self, folder: str | None) -> bytes:
+        """Made from the Markdown copies written into folder (the writer calls this once they all are);
+        a lesson whose copy is not there is made from its source."""
+        renderer = self.renderer
+        base = renderer.config.base_url
+        parts = ["\n".join(_header(renderer)).encode("utf-8")]
+        for lesson in _reading_order(renderer):
+            meta = lesson.source.meta
+            about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
+            about.append(f"Summary: {one_line(meta.summary)}")
+            heading, _, body = self._titled_body(folder, lesson).partition(b"\n\n")
+            parts.append(b"%s\n\n%s\n\n%s" % (heading, "\n".join(about).encode("utf-8"), body))
+        return b"\n\n".join(part.rstrip(b"\n") for part in parts) + b"\n"
+
+    def _titled_body(self, folder: str | None, lesson: Lesson) -> bytes:
+        """'# title' and the Markdown body, as its copy ends (after the front matter)."""
+        title = f"# {one_line(lesson.source.meta.title)}\n\n".encode()
+        if folder is not None:
+            try:
+                with open(os.path.join(folder, markdown_path(lesson.slug)), "rb") as copy:
+                    data = copy.read()
+            except OSError:
+                data = b""
+            # YAML indents every continuation line, so '\n---\n' ends the front matter
+            end = data.find(_HEADING)
+            if data.startswith(b"---\n") and end >= 0 and data.startswith(title, end + 6):
+                return data[end + 6 :]
+        return title + rewritten_body(self.renderer, lesson).encode("utf-8")

@@ -1,5 +1,6 @@
 """Writing planned pages: each job keyed, then rendered or kept from the previous output, in forked
-workers when there is enough to do."""
+workers when there is enough to do. A job made from other files of the output (Assembled: llms-full.txt from
+the lessons' Markdown copies) is written last, once they are all in place."""
 
 from __future__ import annotations
 
@@ -9,12 +10,22 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar, cast
 
 from builder.output import replace_file, safe_name
 from builder.render import PageJob, SiteRenderer
+
+
+class Assembled(Protocol):
+    """A job's produce that can read the files written before it into the output folder."""
+
+    def assemble(self, folder: str | None) -> bytes: ...
+
+
+def _assembled(job: PageJob) -> Assembled | None:
+    return cast(Assembled, job.produce) if hasattr(job.produce, "assemble") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +36,7 @@ class Work:
     previous: Path | None
     old_keys: dict[str, tuple[object, int]]
     old_jobs: dict[str, PageJob] | None = None  # the jobs last written (kb serve keeps them in memory)
+    folders: set[str] = field(default_factory=set)  # the folders of target made so far (in this process)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +48,17 @@ class Outcome:
     changed: bool
 
 
-def _do(work: Work, start: int, stop: int) -> list[Outcome]:
-    """Key, and render or keep, the jobs work.jobs[start:stop]."""
+def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
+    """Key, and render or keep, the jobs work.jobs[start:stop]: the assembled ones when last, else the
+    others."""
     outcomes = []
     target = str(work.target)
     previous = None if work.previous is None else str(work.previous)
     templates = work.renderer.templates
     for job in work.jobs[start:stop]:
+        assembled = _assembled(job)
+        if (assembled is not None) != last:
+            continue
         known = work.old_jobs.get(job.name) if work.old_jobs is not None else None
         if known is not None and job.name in work.old_keys and known.same_as(job):
             key = work.old_keys[job.name][0]  # equal inputs, equal key: no need to digest them again
@@ -54,18 +70,17 @@ def _do(work: Work, start: int, stop: int) -> list[Outcome]:
             kept = os.path.join(previous, job.name)
             if _has_size(kept, old[1]):  # the same file, untouched since it was written
                 if kept != destination:
-                    try:
-                        os.link(kept, destination)
-                    except FileNotFoundError:  # its folder does not exist yet
-                        os.makedirs(os.path.dirname(destination), exist_ok=True)
-                        os.link(kept, destination)
+                    _make_folder(destination, work.folders)
+                    os.link(kept, destination)
                 outcomes.append(Outcome(job.name, key, old[1], False, False))
                 continue
-        data = work.renderer.render(job)
+        data = work.renderer.render(job) if assembled is None else assembled.assemble(target)
         if previous == target:  # a folder being updated in place: replace atomically, only if different
             changed = replace_file(Path(destination), data)
         else:  # a fresh staging folder: nothing to compare with or to replace
-            _write_new(destination, data)
+            _make_folder(destination, work.folders)
+            with open(destination, "wb") as handle:
+                handle.write(data)
             changed = True
         outcomes.append(Outcome(job.name, key, len(data), True, changed))
     return outcomes
@@ -78,14 +93,18 @@ def _has_size(path: str, size: int) -> bool:
         return False
 
 
-def _write_new(destination: str, data: bytes) -> None:
+def _make_folder(destination: str, made: set[str]) -> None:
+    """Make the folder a file is about to be written to in a fresh output, unless this process did."""
+    folder = os.path.dirname(destination)
+    if folder in made:
+        return
     try:
-        handle = open(destination, "wb")  # noqa: SIM115 - the folder may need making first
+        os.mkdir(folder)  # its parent is almost always there already: one call, no exception
+    except FileExistsError:
+        pass
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
-        handle = open(destination, "wb")  # noqa: SIM115
-    with handle:
-        handle.write(data)
+        os.makedirs(folder, exist_ok=True)
+    made.add(folder)
 
 
 _FORKED: Work | None = None  # the work a forked worker inherited from its parent
@@ -137,15 +156,21 @@ def write_jobs(work: Work, jobs: int, advance: Callable[[int], None] = nothing) 
     outcomes: list[Outcome] = []
     if count <= 1:
         for start, stop in chunks:
-            outcomes += _do(work, start, stop)
-            advance(stop - start)
+            part = _do(work, start, stop)
+            outcomes += part
+            advance(len(part))
+    else:
+        _FORKED = work
+        try:
+            with mp.get_context("fork").Pool(count, initializer=quiet_worker) as pool:
+                for part in pool.imap(_do_forked, chunks):  # in order
+                    outcomes += part
+                    advance(len(part))
+        finally:
+            _FORKED = None
+    last = _do(work, 0, total, last=True)
+    if not last:
         return outcomes
-    _FORKED = work
-    try:
-        with mp.get_context("fork").Pool(count, initializer=quiet_worker) as pool:
-            for part in pool.imap(_do_forked, chunks):  # in order
-                outcomes += part
-                advance(len(part))
-            return outcomes
-    finally:
-        _FORKED = None
+    advance(len(last))
+    order = {job.name: index for index, job in enumerate(work.jobs)}
+    return sorted([*outcomes, *last], key=lambda outcome: order[outcome.name])
