@@ -69,7 +69,19 @@ def test_term_pages_index_feed_and_sitemap(site_copy: Callable[[str], Path]) -> 
         "/kb/lessons/timeouts/",
     ]
     count = python.select_one(".term-header .count")
-    assert [a.text for a in count.select("a")] == ["Feed"]  # the search page has no language facet
+    assert [(a.text, a["href"]) for a in count.select("a")] == [
+        ("Search within Python", "/kb/search/?language=Python"),
+        ("Feed", "/kb/languages/python/feed.xml"),
+    ]
+    search = soup(out / "search/index.html")  # a facet per taxonomy, named as lesson pages name filters
+    facets = [(box["data-facet"], box.legend.text) for box in search.select("#search-facets fieldset")]
+    assert facets == [
+        ("topic", "Topic"),
+        ("skill", "Skill"),
+        ("language", "Language"),
+        ("editor", "Editor"),
+        ("level", "Level"),
+    ]
     feeds = [link["href"] for link in python.select('link[rel="alternate"]')]
     assert "/kb/languages/python/feed.xml" in feeds
     assert python.select_one('meta[property="og:image"]')["content"].endswith("/cards/languages/python.png")

@@ -17,7 +17,18 @@ def assets(site: SiteRenderer) -> Iterator[PageJob]:
 @page_type("search", 60)
 def search(site: SiteRenderer) -> Iterator[PageJob]:
     page = Page("search/", "Search", f"Search the lessons of {site.config.title}.", "search")
-    yield site.page("search.html", page, sitemap="")
+    yield site.page("search.html", page, sitemap="", facets=search_facets(site))
+
+
+def search_facets(site: SiteRenderer) -> tuple[tuple[str, str], ...]:
+    """The search page's filter groups, as (Pagefind filter name, legend): topic and skill, the site's own
+    taxonomies in site.yml's order, then level. Lesson pages name their filters the same way."""
+    declared = (
+        (taxonomy.kind.singular, taxonomy.label)
+        for taxonomy in site.config.all_taxonomies()
+        if not taxonomy.builtin
+    )
+    return (("topic", "Topic"), ("skill", "Skill"), *declared, ("level", "Level"))
 
 
 @page_type("not-found", 90)

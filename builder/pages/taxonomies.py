@@ -12,7 +12,7 @@ from builder.pages import page_type
 from builder.pages.cards import page_image
 from builder.pagination import paginate
 from builder.render import FeedSpec, Page, PageJob, SiteRenderer
-from builder.taxonomy import Taxonomy
+from builder.taxonomy import AUTHORS, Taxonomy
 
 
 @page_type("taxonomies", 40)
@@ -53,6 +53,6 @@ def _term_pages(site: SiteRenderer, taxonomy: Taxonomy, term: views.TermView) ->
             term=term,
             lessons=[site.cards[slug] for slug in chunk],
             cooccurring=cooccurring,
-            search_query=f"{kind.singular}={quote_plus(term.title)}" if taxonomy.builtin else "",
+            search_query=f"{kind.singular}={quote_plus(term.title)}" if kind is not AUTHORS else "",
             pager=pager,
         )

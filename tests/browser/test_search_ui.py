@@ -4,6 +4,7 @@ fail, deep links to sections, truthful facet counts, the phone layout, the keybo
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -301,3 +302,25 @@ def test_typos_are_corrected_and_rare_real_words_are_not(page: Page, site_url: s
     }
     hrefs = [a.get_attribute("href") or "" for a in page.locator(".result-title a").all()]
     assert [href.split("/")[-2] in holding for href in hrefs[: len(holding)]] == [True] * len(holding)
+
+
+def test_a_declared_taxonomy_is_a_search_facet(browser: Browser, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "tests/sites/taxonomies", site)
+    out = tmp_path / "public"
+    result = build(BuildOptions(site_dir=site, out_dir=out, search=True))
+    assert result.ok, (result.failure, result.diagnostics)
+    with serving(out, "/kb/") as server:
+        page = next(watched_page(browser, viewport=DESKTOP))
+        search(page, server.url + "search/?language=Python")
+        settled(page)
+        expect(facet_box(page, "language", "Python")).to_be_checked()
+        titles = sorted(page.locator(".result-title a").all_inner_texts())
+        assert titles == ["Retries in Python", "Timeouts"]
+        chips = page.locator(".result .chip-language").all_inner_texts()
+        assert sorted(chips) == ["Go", "Python", "Python"]  # retries is in Go and Python
+        facet_box(page, "editor", "Vim").check()
+        settled(page)
+        assert page.locator(".result-title a").all_inner_texts() == ["Timeouts"]
+        assert parse_qs(urlsplit(page.url).query) == {"language": ["Python"], "editor": ["Vim"]}
+        page.context.close()

@@ -1,7 +1,8 @@
-// The search page: ranked lessons (search-core.js over Pagefind) with topic, skill and level facets.
+// The search page: ranked lessons (search-core.js over Pagefind) with topic, skill, level facets and one for
+// each of the site's own taxonomies (the page's fieldsets name them, as Pagefind filters).
 // Facets: OR within a facet, AND across facets. A count is the number of lessons the results would hold if
 // that box were ticked (for a ticked box: the lessons it contributes). All state lives in the URL.
-const FACETS = ["topic", "skill", "level"];
+const FACETS = Array.from(document.querySelectorAll("#search-facets fieldset[data-facet]"), (set) => set.dataset.facet);
 const LEVELS = ["beginner", "intermediate", "advanced"];
 const PAGE_SIZE = 10;
 const SECTIONS = 3; // matching sections shown under a result
@@ -157,11 +158,11 @@ function renderResult(data, withSections) {
   }
   const details = element("div", { class: "result-details" });
   if (meta.date) details.append(element("p", { class: "meta" }, [element("time", { datetime: meta.date, text: meta.date_text || meta.date })]));
-  const chips = element("ul", { class: "chips", "aria-label": "Topics, skills and level" }, [
-    ...(filters.topic || []).map((v) => chip("topic", v)),
-    ...(filters.skill || []).map((v) => chip("skill", v)),
-    ...(filters.level || []).map((v) => chip("level", v)),
-  ]);
+  const chips = element(
+    "ul",
+    { class: "chips", "aria-label": "Topics, skills and level" },
+    FACETS.flatMap((facet) => (filters[facet] || []).map((v) => chip(facet, v))),
+  );
   details.append(chips);
   item.append(details);
   return item;
