@@ -45,19 +45,25 @@ def published(renderer: SiteRenderer) -> list[Lesson]:
 
 def llms_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
     """Every lesson's Markdown copy, then llms.txt and llms-full.txt."""
-    from builder.render import PageJob
-
-    lessons = published(renderer)
-    for lesson in lessons:
+    for lesson in published(renderer):
         yield markdown_job(renderer, lesson.slug)
-    index_inputs = (
-        renderer.config.base_url,
-        tuple(renderer.cards[lesson.slug] for lesson in lessons),
-    )
-    make = partial(_encode, partial(llms_txt, renderer))
-    yield PageJob("llms.txt", None, {"inputs": index_inputs}, produce=make)
+    yield index_job(renderer)
     if not renderer.preview:
         yield full_job(renderer)
+
+
+def index_job(renderer: SiteRenderer) -> PageJob:
+    """llms.txt: every published lesson's card, listed under its topics (site.yml is in every key)."""
+    from builder.render import PageJob
+
+    cards, topics = renderer.cards, renderer.graph.topics
+    index_inputs = (
+        renderer.config.base_url,
+        tuple(cards[lesson.slug] for lesson in published(renderer)),
+        tuple(sorted(topics.items())),
+    )
+    make = partial(_encode, partial(llms_txt, renderer))
+    return PageJob("llms.txt", None, {"inputs": index_inputs}, produce=make)
 
 
 def body_jobs(renderer: SiteRenderer, slug: str) -> list[PageJob]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import watchfiles
 
+from builder import serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
 from builder.config import CONFIG_FILE
 from builder.diagnostics import Diagnostic, format_text, summary
@@ -73,11 +74,13 @@ class Preview:
         if edited:
             try:
                 with self.lock:
-                    quick = self.builder.update_lessons(edited)
+                    quick, how = self.builder.update_lessons(edited), " (lesson bodies only)"
+                    if quick is None:
+                        quick, how = serve_quick.update_front_matter(self.builder, edited), " (front matter)"
             except TemplateFailure as exc:
                 return self._template_failed(exc)
             if quick is not None:
-                self._written(quick, started, " (lesson bodies only)")
+                self._written(quick, started, how)
                 return True
         progress = progress or Progress()
         analysis = self.builder.analyse(progress)
