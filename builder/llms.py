@@ -273,10 +273,21 @@ def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_ENTRIES: dict[tuple[str, str], tuple[object, str]] = {}  # each lesson's line, while its front matter is
+
+
 def _entry(renderer: SiteRenderer, lesson: Lesson) -> str:
+    """A lesson's line in llms.txt; kept while its front matter is the same object (kb serve writes the
+    file again after every edit to a title)."""
     meta = lesson.source.meta
+    key = (renderer.config.base_url, lesson.slug)
+    known = _ENTRIES.get(key)
+    if known is not None and known[0] is meta:
+        return known[1]
     url = renderer.config.base_url + markdown_path(lesson.slug)
-    return f"- [{_escape_label(_one_line(meta.title))}]({url}): {_one_line(meta.summary)}"
+    line = f"- [{_escape_label(_one_line(meta.title))}]({url}): {_one_line(meta.summary)}"
+    _ENTRIES[key] = (meta, line)
+    return line
 
 
 def llms_txt(renderer: SiteRenderer) -> str:

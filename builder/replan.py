@@ -55,9 +55,11 @@ class PlanReads:
 
     readers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # slug (or ALL) -> jobs
     type_of: dict[str, str] = field(default_factory=dict)  # job name -> its page type
+    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # page type -> its jobs
 
     def note(self, kind: str, name: str, slugs: Iterable[str]) -> None:
         self.type_of[name] = kind
+        self.names[kind].add(name)
         for slug in slugs:
             self.readers[slug].add(name)
 
@@ -117,7 +119,7 @@ def replan(
         if unit is None:
             return None
         made = {job.name: job for job in unit.unit(renderer)}
-        if made.keys() != {name for name, made_by in record.type_of.items() if made_by == kind}:
+        if made.keys() != record.names.get(kind, set()):
             return None
         again.update(made)
     declared = any(_declares(current[name]) != _declares(job) for name, job in again.items())
@@ -128,7 +130,7 @@ def replan(
         later = set(derived[position:])
         before = [job for name, job in merged.items() if record.type_of.get(name) not in later]
         made = {job.name: job for job in unit_of(renderer, before)}
-        if made.keys() != {name for name, made_by in record.type_of.items() if made_by == kind}:
+        if made.keys() != record.names.get(kind, set()):
             return None
         again.update(made)
         merged.update(made)
