@@ -19,6 +19,7 @@ from builder import cache, serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
 from builder.config import CONFIG_FILE
 from builder.diagnostics import format_text, summary
+from builder.kept import KEPT, RECORD, lock
 from builder.pipeline import _fingerprint
 from builder.render import TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -26,15 +27,8 @@ from builder.serve_events import Broadcast
 from builder.server import SiteServer
 from builder.theme import compiled_templates, reuse_compiled
 
-try:
-    import fcntl
-except ImportError:  # not on this platform: every start renders its own temporary folder
-    fcntl = None  # type: ignore[assignment]
-
 SEARCH_DELAY = 1.0  # seconds of quiet before the search index is rebuilt
 SOURCE_FOLDERS = {"content", "themes", "static"}
-KEPT = "preview"  # kb serve's own folder in .kb-cache/, and the name of the cache's record of it
-RECORD = cache.Key("preview-start")  # the inputs the kept folder was written from, while it is intact
 
 
 class Preview(Broadcast):
@@ -49,7 +43,7 @@ class Preview(Broadcast):
             site_dir=site_dir, drafts=drafts, search=False, preview=True, jobs=os.cpu_count() or 1
         )
         self.builder = SiteBuilder(options)
-        self.lock_file: IO[bytes] | None = _lock(site_dir) if keep else None
+        self.lock_file: IO[bytes] | None = lock(site_dir) if keep else None
         if self.lock_file is not None:  # kept for the next start: .kb-cache/preview/
             self.out_dir = site_dir / cache.CACHE_DIR / KEPT
             self.out_dir.mkdir(exist_ok=True)
@@ -289,23 +283,3 @@ class Preview(Broadcast):
             except ValueError:
                 continue
         return None
-
-
-def _lock(site_dir: Path) -> IO[bytes] | None:
-    """The lock on .kb-cache/preview/ for this process; None when another kb serve has it (or the
-    cache folder cannot be made): then this one renders into a temporary folder."""
-    if fcntl is None:
-        return None
-    folder = site_dir / cache.CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n")
-        handle = open(folder / f"{KEPT}.lock", "wb")  # noqa: SIM115 - held for the preview's life
-    except OSError:
-        return None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
