@@ -59,35 +59,42 @@ class Preview(Broadcast):
         self.watching = threading.Event()  # set once the watcher sees every change from then on
         self.built_once = False
         self.recorded = False  # whether .kb-cache/ says the kept folder is what its inputs give
+        self.unread = False  # a warm start served the kept folder before reading the cache
         self.log: Callable[[str], None] = lambda line: print(line, flush=True)
 
     # -- starting and stopping ------------------------------------------------------------------------
 
     def warm_start(self) -> bool:
         """Take up what the last preview (or build) left in .kb-cache/; True when nothing changed since
-        the last preview wrote its kept folder: it is served at once, and analysed in the background."""
+        the last preview wrote its kept folder: it is served at once, and the cache is read and the site
+        analysed in the background (the first rebuild)."""
         if self.lock_file is None:
             return False
-        store = self.builder.store
-        store.restore(self.out_dir, reuse_compiled, KEPT)
-        if not store.files:  # no preview yet: the lessons kb build parsed
-            store.restore(self.out_dir, reuse_compiled)
-        record = store.get(RECORD)
+        record = self.builder.store.get(RECORD)
         self.recorded = isinstance(record, dict)
-        if not isinstance(record, dict):  # the kept folder may hold anything: it is written anew
-            store.page_keys = {}
-            shutil.rmtree(self.out_dir, ignore_errors=True)
-            self.out_dir.mkdir()
-            return False
-        now = _fingerprint(self.builder)
-        if now is None or record.get("fingerprint") != now[0]:
+        now = _fingerprint(self.builder) if isinstance(record, dict) else None
+        if not isinstance(record, dict) or now is None or record.get("fingerprint") != now[0]:
+            self._restore()
             return False
         self.base_path = str(record["base_path"])
         self.built_once = True
+        self.unread = True
         with self.edited_lock:
             self.edited = None  # the first rebuild analyses the whole site, as a start would
             self.pending.set()
         return True
+
+    def _restore(self) -> None:
+        """The builder's cache as the last preview saved it, else the lessons the last build parsed."""
+        self.unread = False
+        store = self.builder.store
+        store.restore(self.out_dir, reuse_compiled, KEPT)
+        if not store.files:
+            store.restore(self.out_dir, reuse_compiled)
+        if not self.recorded:  # the kept folder may hold anything: it is written anew
+            store.page_keys = {}
+            shutil.rmtree(self.out_dir, ignore_errors=True)
+            self.out_dir.mkdir()
 
     def close(self) -> None:
         """Remove a temporary folder; or save the builder's cache and the record of the kept folder."""
@@ -96,7 +103,7 @@ class Preview(Broadcast):
             return
         try:
             with self.lock:
-                if not self.built_once:
+                if not self.built_once or self.unread:  # unread: the kept folder and cache are as they were
                     return
                 self.builder.store.save(self.out_dir, compiled_templates(), KEPT)
                 now = _fingerprint(self.builder)
@@ -118,6 +125,8 @@ class Preview(Broadcast):
         edited: the files changed since the last build, when known: edits to lessons' bodies alone, or
         to the free fields of their front matter, then take a quick path (serve_quick.py)."""
         started = time.perf_counter()
+        if self.unread:
+            self._restore()
         if edited:
             try:
                 with self.lock:
