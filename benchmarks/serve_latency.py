@@ -3,10 +3,15 @@ server-sent "changed" event that names the lesson's page (the page is on disk be
 
 Two kinds of edit, each its own series: a paragraph appended to the body (what an author does while
 writing: kb's quick path re-parses the lesson and writes the pages showing its body), and a new title
-(a front-matter edit: the site is analysed again, and every page showing the lesson's card is written).
+(a front-matter edit: only the pages that read the lesson are planned again and written).
 Every edited lesson gets its original text back at the end.
 
     python -m benchmarks.serve_latency --site /tmp/corpus-10k --edits 15
+
+--start N instead measures N starts of kb serve, one after the other: the seconds from launching it to the
+first page it answers (the home page). kb serve keeps its folder and cache in the site's .kb-cache/, so
+the first start after a `kb build` renders the preview's pages, and the next ones, with nothing changed,
+serve what the last one kept.
 """
 
 from __future__ import annotations
@@ -14,30 +19,72 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
+import queue
+import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class Served:
+    """kb serve in a subprocess on a port the system chooses; its printed lines read in a thread."""
 
+    def __init__(self, site: Path, search: bool) -> None:
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", "0"]
+            + ([] if search else ["--no-search"]),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.port, self.base = 0, "/"
 
-def wait_for_server(process: subprocess.Popen[str], timeout: float) -> None:
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    for line in process.stdout:
-        if "serving" in line:
-            return
-        if time.monotonic() > deadline:
-            break
-    raise RuntimeError("kb serve did not start")
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def line(self, timeout: float) -> str | None:
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if line == "":
+            raise RuntimeError(f"kb serve stopped ({self.process.wait()})")
+        return line
+
+    def wait_serving(self, timeout: float) -> None:
+        """Until kb serve prints the address it serves at."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.line(deadline - time.monotonic())
+            bound = re.match(r"kb: serving .* at http://[^:]+:(\d+)(/\S*)", line or "")
+            if bound:
+                self.port, self.base = int(bound.group(1)), bound.group(2)
+                return
+        raise RuntimeError("kb serve did not start")
+
+    def wait_watching(self, timeout: float) -> None:
+        """Until its watcher is ready (kb serve says so; a kb serve that does not gets `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.line(max(0.0, deadline - time.monotonic()))
+            if line is not None and line.startswith("kb: watching"):
+                return
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=120)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def next_change(response: http.client.HTTPResponse) -> list[str]:
@@ -62,18 +109,11 @@ EDITS: dict[str, Callable[[str, int], str]] = {"body": _append_paragraph, "title
 
 
 def measure(site: Path, edits: int, search: bool) -> dict[str, list[float]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", str(port)]
-        + ([] if search else ["--no-search"]),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    served = Served(site, search)
     try:
-        wait_for_server(process, timeout=900)
-        time.sleep(3)  # let the first rebuild settle
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        served.wait_serving(timeout=1800)
+        served.wait_watching(timeout=3)
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=120)
         connection.request("GET", "/__kb/events")
         response = connection.getresponse()
         lessons = sorted((site / "content").rglob("*.md"))
@@ -98,10 +138,25 @@ def measure(site: Path, edits: int, search: bool) -> dict[str, list[float]]:
         connection.close()
         return seconds
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
+        served.stop()
+
+
+def first_page(site: Path, search: bool) -> float:
+    """Seconds from launching kb serve to its first answered page."""
+    served = Served(site, search)
+    try:
+        served.wait_serving(timeout=1800)
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=120)
+            try:
+                connection.request("GET", served.base)
+                if connection.getresponse().status == 200:
+                    return time.perf_counter() - served.started
+            finally:
+                connection.close()
+            time.sleep(0.05)
+    finally:
+        served.stop()
 
 
 def main() -> None:
@@ -110,9 +165,15 @@ def main() -> None:
     )
     parser.add_argument("--site", type=Path, required=True)
     parser.add_argument("--edits", type=int, default=15)
+    parser.add_argument("--start", type=int, default=0, help="measure this many starts instead")
     parser.add_argument("--no-search", action="store_true", help="serve without re-indexing for search")
     args = parser.parse_args()
     what = "without search" if args.no_search else "with search re-indexing in the background"
+    if args.start:
+        for number in range(1, args.start + 1):
+            took = first_page(args.site, not args.no_search)
+            print(f"kb serve ({what}), start {number}: first page after {took:.2f} s", flush=True)
+        return
     for kind, seconds in measure(args.site, args.edits, not args.no_search).items():
         milliseconds = sorted(s * 1000 for s in seconds)
         print(

@@ -264,9 +264,12 @@ class Store:
 
     # -- on disk -------------------------------------------------------------------------------------------
 
-    def restore(self, out_dir: Path, templates: Callable[[dict[str, bytes]], None]) -> None:
-        """Take up the saved state; a shard or memo that fails to load only means more work now."""
-        state = self.get(Key("build"))
+    def restore(
+        self, out_dir: Path, templates: Callable[[dict[str, bytes]], None], name: str = "build"
+    ) -> None:
+        """Take up the saved state; a shard or memo that fails to load only means more work now.
+        name: whose record of the output (kb build's, or kb serve's "preview" of its own folder)."""
+        state = self.get(Key(name))
         if not isinstance(state, dict) or state.get("site") != str(self.site_dir.resolve()):
             return
         self.parse_epoch = state["parse_epoch"]
@@ -289,7 +292,7 @@ class Store:
             self.render_epoch = state["render_epoch"]
             self.page_keys = state["page_keys"]
 
-    def save(self, out_dir: Path, compiled: dict[str, bytes]) -> None:
+    def save(self, out_dir: Path, compiled: dict[str, bytes], name: str = "build") -> None:
         self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
         for shard in sorted(self.dirty):  # after the bodies, so no saved lesson lacks its body
             files = {path: parsed for path, parsed in self.files.items() if shard_of(path) == shard}
@@ -309,4 +312,4 @@ class Store:
             "render_epoch": self.render_epoch,
             "page_keys": self.page_keys,
         }
-        self.put(Key("build"), state)
+        self.put(Key(name), state)

@@ -37,19 +37,25 @@ def published(renderer: SiteRenderer) -> list[Lesson]:
 
 def llms_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
     """Every lesson's Markdown copy, then llms.txt and llms-full.txt."""
-    from builder.render import PageJob
-
-    lessons = published(renderer)
-    for lesson in lessons:
+    for lesson in published(renderer):
         yield markdown_job(renderer, lesson.slug)
-    index_inputs = (
-        renderer.config.base_url,
-        tuple(renderer.cards[lesson.slug] for lesson in lessons),
-    )
-    make = partial(_encode, partial(llms_txt, renderer))
-    yield PageJob("llms.txt", None, {"inputs": index_inputs}, produce=make)
+    yield index_job(renderer)
     if not renderer.preview:
         yield full_job(renderer)
+
+
+def index_job(renderer: SiteRenderer) -> PageJob:
+    """llms.txt: every published lesson's card, listed under its topics (site.yml is in every key)."""
+    from builder.render import PageJob
+
+    cards, topics = renderer.cards, renderer.graph.topics
+    index_inputs = (
+        renderer.config.base_url,
+        tuple(cards[lesson.slug] for lesson in published(renderer)),
+        tuple(sorted(topics.items())),
+    )
+    make = partial(_encode, partial(llms_txt, renderer))
+    return PageJob("llms.txt", None, {"inputs": index_inputs}, produce=make)
 
 
 def body_jobs(renderer: SiteRenderer, slug: str) -> list[PageJob]:
@@ -108,10 +114,21 @@ def _header(renderer: SiteRenderer) -> list[str]:
     return lines
 
 
+_ENTRIES: dict[tuple[str, str], tuple[object, str]] = {}  # each lesson's line, while its front matter is
+
+
 def _entry(renderer: SiteRenderer, lesson: Lesson) -> str:
+    """A lesson's line in llms.txt; kept while its front matter is the same object (kb serve writes the
+    file again after every edit to a title)."""
     meta = lesson.source.meta
+    key = (renderer.config.base_url, lesson.slug)
+    known = _ENTRIES.get(key)
+    if known is not None and known[0] is meta:
+        return known[1]
     url = renderer.config.base_url + markdown_path(lesson.slug)
-    return f"- [{escape_label(one_line(meta.title))}]({url}): {one_line(meta.summary)}"
+    line = f"- [{escape_label(one_line(meta.title))}]({url}): {one_line(meta.summary)}"
+    _ENTRIES[key] = (meta, line)
+    return line
 
 
 def llms_txt(renderer: SiteRenderer) -> str:

@@ -17,6 +17,7 @@ from builder.links import asset_url
 from builder.options import Analysis, BuildOptions
 from builder.reading import printable, utf8_name
 from builder.render import BodyCache, Page, PageJob, SiteRenderer
+from builder.replan import PlanReads, recorded_site_jobs
 from builder.views import Card
 
 
@@ -26,6 +27,7 @@ class Plan:
     renderer: SiteRenderer
     problems: Diagnostics  # the plan stage's own collector
     epoch: str  # what every page depends on besides its own inputs: site.yml, theme, kb's version
+    reads: PlanReads | None = None  # kb serve: which jobs read which lessons (builder/replan.py)
 
 
 def make_plan(
@@ -55,8 +57,12 @@ def make_plan(
     problems = Diagnostics(renderer.check_templates())
     _lesson_templates(renderer, analysis.graph, problems)
     extra = _extra_jobs(renderer, extensions, problems)
+    reads = None
     with cache.paused_gc():  # views by the ten thousand, none in cycles
-        jobs = pages.site_jobs(renderer, extra)
+        if options.preview:  # kb serve re-plans from what each job read
+            jobs, reads = recorded_site_jobs(renderer, extra)
+        else:
+            jobs = pages.site_jobs(renderer, extra)
     taken = _OutputNames(job.name for job in jobs)
     problems += extensions.problems
     extensions.problems.clear()
@@ -78,7 +84,7 @@ def make_plan(
         renderer.templates,
         extensions.digest(),
     )
-    return Plan(jobs, renderer, problems, epoch)
+    return Plan(jobs, renderer, problems, epoch, reads)
 
 
 def _published_jobs(site_dir: Path, graph: SiteGraph) -> Iterator[PageJob]:

@@ -1,22 +1,35 @@
-"""kb serve's quick path: an edit that changes only what lessons say in their bodies is parsed and written
-without analysing the site again (the pages showing those bodies, in place)."""
+"""kb serve's quick paths, which write only the pages an edit can change, without analysing the site again:
+
+- an edit to what lessons say in their bodies (the same front matter, headings and link targets): those
+  lessons are parsed again and the pages showing their bodies are written, in place;
+- an edit to the free fields of their front matter (title, summary, date, level, extra...), the site's
+  structure kept (slugs, terms, links, headings, paths, prerequisites, the lessons' order): the lessons
+  are updated in the graph and only the pages that read them are planned again (builder/replan.py).
+
+Any other edit returns None: the site must be analysed again."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
-from builder import pages
+from builder import pages, views
+from builder.frontmatter import FrontMatter
 from builder.gitinfo import dated
-from builder.graph import Lesson
+from builder.graph import Lesson, SiteGraph
 from builder.options import BuildResult
 from builder.parse import ParsedFile, parse_lesson, vocabulary_of
 from builder.records import content_digest
-from builder.render import PageJob, SiteRenderer
+from builder.render import PageJob, SiteRenderer, lastmod
+from builder.replan import replan
 
 if TYPE_CHECKING:
     from builder.build import SiteBuilder
+
+Update = tuple[str, ParsedFile, str | None]  # a file, its new state, its body's new HTML (None: same bytes)
+# front matter that changes what pages show of a lesson, never which pages there are or how they link
+FREE_FIELDS = frozenset({"title", "summary", "date", "updated", "level", "extra", "reviewed", "owners"})
 
 
 def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
@@ -24,16 +37,11 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
     same front matter, headings and link targets nothing else in the graph can change, so only those
     lessons are parsed again and only the pages showing their bodies are written, in place, into the
     folder of the last full write. None when an edit is of another kind: the site must be analysed."""
-    if builder.live is None or not paths:
+    updates = _reparse_all(builder, paths, _same_outline)
+    if updates is None or builder.live is None:
         return None
-    plan, target = builder.live
+    plan, _ = builder.live
     renderer = plan.renderer
-    updates: list[tuple[str, ParsedFile, str | None]] = []  # the new state of each file, its new HTML
-    for path in sorted(paths):
-        update = _reparse_body(builder, path, renderer)
-        if update is None:
-            return None
-        updates.append((path, *update))
     jobs: dict[str, PageJob] = {}
     for path, parsed, html in updates:
         builder.store.set_file(path, parsed)
@@ -41,19 +49,120 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
             builder.store.bodies.add(parsed.lesson.body.digest, html)
             renderer.graph.lessons[parsed.lesson.slug] = dated(parsed.lesson, builder.git)
             jobs.update((job.name, job) for job in pages.body_jobs(renderer, parsed.lesson.slug, plan.jobs))
+    return _write(builder, jobs)
+
+
+def update_front_matter(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
+    """kb serve's second quick path, for edits to the free fields of lessons' front matter (and their
+    bodies' text): the lessons are replaced in the graph, and the pages that read them planned again."""
+    if builder.live is None or builder.live[0].reads is None:
+        return None
+    plan, _ = builder.live
+    renderer, reads = plan.renderer, plan.reads
+    if reads is None or (renderer.hooks is not None and renderer.hooks.hooks):
+        return None  # hooks may read anything, their pages anything: the whole site is planned again
+    updates = _reparse_all(builder, paths, _same_structure)
+    if updates is None:
+        return None
+    graph = renderer.graph
+    edited = {
+        parsed.lesson.slug: dated(parsed.lesson, builder.git)
+        for _, parsed, html in updates
+        if html is not None and parsed.lesson is not None
+    }
+    if not _same_order(graph, edited):
+        return None
+    for path, parsed, html in updates:
+        builder.store.set_file(path, parsed)
+        if html is not None and parsed.lesson is not None:
+            builder.store.bodies.add(parsed.lesson.body.digest, html)
+    for slug, lesson in edited.items():
+        graph.lessons[slug] = lesson
+        card = views.card(lesson)
+        builder.cards[slug] = (lesson, card)
+        renderer.cards[slug] = card
+        renderer.lastmods[slug] = lastmod(lesson)
+    changed = set(edited) | _retitled(graph, edited)
+    again = replan(renderer, reads, builder.written, changed) if changed else {}
+    if again is None:
+        builder.live = None  # cannot happen while the structure is the same; the site is analysed again
+        return None
+    result = _write(builder, again)
+    builder.live = (dataclasses.replace(plan, jobs=list(builder.written.values())), builder.live[1])
+    return result
+
+
+def _write(builder: SiteBuilder, jobs: dict[str, PageJob]) -> BuildResult:
+    """Write jobs in place into the folder of the last full write, as the writer does for any page."""
+    assert builder.live is not None
+    plan, target = builder.live
     result = BuildResult([], target, ok=True)
     keys = builder.store.page_keys
-    keys.update(builder._write_jobs(list(jobs.values()), renderer, target, target, result))
+    keys.update(builder._write_jobs(list(jobs.values()), plan.renderer, target, target, result))
     builder.written.update(jobs)
     result.pages = len(keys)
     return result
 
 
-def _reparse_body(
-    builder: SiteBuilder, path: str, renderer: SiteRenderer
+def _retitled(graph: SiteGraph, edited: dict[str, Lesson]) -> set[str]:
+    """Update the titles that bare wiki links show of the edited lessons: the lessons whose changed."""
+    changed = set()
+    for slug in sorted(edited):
+        for source in sorted({slug, *graph.backlinks.get(slug, ())}):
+            titles = graph.link_titles.get(source, {})
+            urls = graph.link_urls.get(source, [])
+            fresh = {index: graph.lessons[_target(urls[index], source)].source.meta.title for index in titles}
+            if fresh != titles:
+                graph.link_titles[source] = fresh
+                changed.add(source)
+    return changed
+
+
+def _target(url: str, source: str) -> str:
+    """The lesson a resolved link to a lesson points to: its URL is lessons/<slug>/, or #x for its own."""
+    page = url.partition("#")[0]
+    return page.removeprefix("lessons/").removesuffix("/") if page else source
+
+
+def _same_order(graph: SiteGraph, edited: dict[str, Lesson]) -> bool:
+    """Whether the lessons keep their places, newest first then by slug, with their new dates."""
+    if not edited:
+        return True
+    order = list(graph.lessons)
+
+    def rank(slug: str) -> tuple[int, str]:
+        lesson = edited.get(slug) or graph.lessons[slug]
+        return -lesson.source.meta.date.toordinal(), slug
+
+    for slug in edited:
+        at = order.index(slug)
+        if at > 0 and not rank(order[at - 1]) < rank(slug):
+            return False
+        if at + 1 < len(order) and not rank(slug) < rank(order[at + 1]):
+            return False
+    return True
+
+
+def _reparse_all(
+    builder: SiteBuilder, paths: Collection[str], same: Callable[[Lesson, Lesson], bool]
+) -> list[Update] | None:
+    if builder.live is None or not paths:
+        return None
+    renderer = builder.live[0].renderer
+    updates: list[Update] = []
+    for path in sorted(paths):
+        update = _reparse(builder, path, renderer, same)
+        if update is None:
+            return None
+        updates.append((path, *update))
+    return updates
+
+
+def _reparse(
+    builder: SiteBuilder, path: str, renderer: SiteRenderer, same: Callable[[Lesson, Lesson], bool]
 ) -> tuple[ParsedFile, str | None] | None:
     """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
-    not a published lesson whose body alone changed."""
+    not a published lesson, or its new version is not the same as the old one as `same` sees them."""
     known: ParsedFile | None = builder.store.files.get(path)
     source = builder.options.site_dir / path
     if known is None or known.lesson is None or source.is_symlink():
@@ -73,21 +182,34 @@ def _reparse_body(
     config = renderer.config
     plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
     lesson, problems = parse_lesson(path, raw, vocabulary_of(config), config.markdown.html, digest, plugins)
-    if lesson is None or tuple(problems) != known.diagnostics or not _same_outline(known.lesson, lesson):
+    if lesson is None or tuple(problems) != known.diagnostics or not same(known.lesson, lesson):
         return None
     kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
     return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html
 
 
+def _targets(lesson: Lesson) -> list[tuple[object, ...]]:
+    return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
+
+
 def _same_outline(old: Lesson, new: Lesson) -> bool:
     """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
     headings and link targets (links may move: only their positions in the file would differ)."""
-
-    def targets(lesson: Lesson) -> list[tuple[object, ...]]:
-        return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
-
     return (
         dataclasses.replace(new.source, digest=old.source.digest) == old.source
         and new.body.headings == old.body.headings
-        and targets(new) == targets(old)
+        and _targets(new) == _targets(old)
+    )
+
+
+def _same_structure(old: Lesson, new: Lesson) -> bool:
+    """Whether two versions of a lesson differ only in the free fields of their front matter and the
+    text of their bodies: the same fixed fields, positions, headings and link targets."""
+    fixed = [name for name in FrontMatter.model_fields if name not in FREE_FIELDS]
+    return (
+        (new.source.path, new.source.slug, new.source.body_line, new.source.positions)
+        == (old.source.path, old.source.slug, old.source.body_line, old.source.positions)
+        and all(getattr(new.source.meta, name) == getattr(old.source.meta, name) for name in fixed)
+        and new.body.headings == old.body.headings
+        and _targets(new) == _targets(old)
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
+from builder import serve_quick
 from builder.build import BuildOptions, BuildResult, SiteBuilder
 from tests.conftest import snapshot, write_lesson
 
@@ -183,3 +187,110 @@ def test_quick_path_takes_body_edits_only(site_copy: Callable[[str], Path], tmp_
     lesson.write_text(original)
     assert builder.update_lessons({"content/ops/connection-pools.md", "site.yml"}) is None
     assert builder.update_lessons({"content/ops/new.md"}) is None
+
+
+def rebuild_as_serve_does(
+    builder: SiteBuilder, live: Path, edited: set[str]
+) -> tuple[str, BuildResult | None]:
+    """kb serve's order: the body quick path, then the front-matter one, else a full analysis."""
+    quick = builder.update_lessons(edited)
+    if quick is not None:
+        return "body", quick
+    quick = serve_quick.update_front_matter(builder, edited)
+    if quick is not None:
+        return "front matter", quick
+    plan, _ = builder.check(builder.analyse())
+    if plan is None:
+        return "failed", None
+    result = BuildResult([])
+    builder.write(plan, live, live, result)
+    return "full", result
+
+
+def front_matter_edit(site: Path, rng: random.Random, step: int) -> str:
+    lessons = [p for p in sorted((site / "content").rglob("*.md")) if "_ignored" not in p.parts]
+    target = rng.choice(lessons)
+    text = target.read_text()
+    choice = rng.randrange(8)
+    if choice == 0:
+        target.write_text(text.replace("\ntitle: ", f"\ntitle: Step {step} ", 1))
+    elif choice == 1:
+        target.write_text(text.replace("\nsummary: ", f"\nsummary: Now {step}, ", 1))
+    elif choice == 2:
+        day = rng.randint(10, 28)
+        target.write_text(re.sub(r"\ndate: (\d{4}-\d\d)-\d\d", rf"\ndate: \g<1>-{day}", text, count=1))
+    elif choice == 3:
+        levels = ["beginner", "intermediate", "advanced"]
+        target.write_text(re.sub(r"\nlevel: \w+", f"\nlevel: {rng.choice(levels)}", text, count=1))
+    elif choice == 4:  # the title and the body's text at once
+        target.write_text(text.replace("\ntitle: ", f"\ntitle: Both {step} ", 1) + f"\nMore {step}.\n")
+    elif choice == 5:
+        target.write_text(text + f"\nA paragraph {step}.\n")
+    elif choice == 6:  # the structure changes: a new topic
+        target.write_text(
+            text.replace("topics: [", "topics: [databases, ", 1).replace("databases, databases", "databases")
+        )
+    else:
+        month = rng.randint(1, 9)
+        target.write_text(re.sub(r"\ndate: \d{4}-\d\d", f"\ndate: 2026-0{month}", text, count=1))
+    return f"{choice} on {target.name}"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_front_matter_edits_equal_a_full_build(
+    site_copy: Callable[[str], Path], tmp_path: Path, seed: int
+) -> None:
+    """Edits to titles, summaries, dates and levels take kb serve's front-matter path, which plans only
+    the pages reading the edited lessons; the output is a full build's after every step."""
+    site = site_copy("good")
+    rng = random.Random(seed)
+    live = tmp_path / "live"
+    live.mkdir()
+    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    builder.write(plan, live, live, BuildResult([]))
+    paths = Counter[str]()
+    for step in range(20):
+        before = sources(site)
+        what = front_matter_edit(site, rng, step)
+        expected = full_build(site, tmp_path / "full")
+        path, _ = rebuild_as_serve_does(builder, live, edited_files(before, sources(site)))
+        paths[path] += 1
+        if expected is not None:
+            assert snapshot(live) == expected, f"after step {step}: {what} ({path})"
+    assert paths["front matter"] >= 5, paths
+
+
+def test_a_retitled_lesson_updates_the_pages_showing_it(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = site_copy("good")
+    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    live = tmp_path / "live"
+    live.mkdir()
+    builder.write(plan, live, live, BuildResult([]))
+    lesson = site / "content/validation/validate-at-the-edge.md"
+    lesson.write_text(lesson.read_text().replace("title: Validate at the edge", "title: Check at the border"))
+    edited = {"content/validation/validate-at-the-edge.md"}
+    assert builder.update_lessons(edited) is None
+    result = serve_quick.update_front_matter(builder, edited)
+    assert result is not None and result.ok
+    changed = set(result.changed)
+    # its own page and copy; the lessons whose bare [[validate-at-the-edge]] shows its title; the lists
+    assert {
+        "lessons/validate-at-the-edge/index.html",
+        "lessons/validate-at-the-edge/index.md",
+        "lessons/http-basics/index.html",
+        "lessons/error-contracts/index.html",
+        "index.html",
+        "lessons/index.html",
+        "llms.txt",
+    } <= changed
+    page = BeautifulSoup((live / "lessons/http-basics/index.html").read_text(), "html.parser")
+    assert "Check at the border" in page.get_text()
+    assert snapshot(live) == full_build(site, tmp_path / "full")
+    lesson.write_text(lesson.read_text().replace("topics: [", "topics: [databases, ", 1))
+    assert serve_quick.update_front_matter(builder, edited) is None  # terms are the site's structure

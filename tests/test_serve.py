@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,10 +19,26 @@ import pytest
 from tests.conftest import write_lesson
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def start(command: list[str], timeout: float = 60) -> tuple[subprocess.Popen[str], int, str]:
+    """kb serve started on a port the system chooses (--port 0), once it serves and its watcher sees
+    every change: the process, the port it printed, and what it printed until then. No port is bound
+    and released before."""
+    process = subprocess.Popen(
+        [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    port, watching, printed = 0, False, ""
+    for line in process.stdout:
+        printed += line
+        bound = re.match(r"kb: serving .* at http://127\.0\.0\.1:(\d+)/", line)
+        if bound:
+            port = int(bound.group(1))
+        watching = watching or line.startswith("kb: watching for changes")
+        if port and watching:
+            return process, port, printed
+        assert time.monotonic() < deadline, "kb serve did not start"
+    raise AssertionError(f"kb serve stopped: {process.wait()}")
 
 
 class Served:
@@ -67,23 +84,12 @@ class Served:
 @pytest.fixture
 def served(site_copy: Callable[[str], Path]) -> Iterator[Served]:
     site = site_copy("good")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process, port, _ = start([sys.executable, "-m", "builder", "serve", "--site", str(site)])
     assert process.stdout is not None
-    deadline = time.monotonic() + 30
-    for line in process.stdout:
-        if "serving" in line:
-            break
-        assert time.monotonic() < deadline, "kb serve did not start"
     os.set_blocking(process.stdout.fileno(), False)
     yield Served(site, process, port)
     process.send_signal(signal.SIGTERM)
-    process.wait(timeout=10)
+    process.wait(timeout=30)
     process.stdout.close()
 
 
@@ -256,3 +262,46 @@ def test_base_url_change_in_site_yml_moves_the_preview(served: Served) -> None:
     body = served.wait_for("/docs/lessons/http-basics/", "HTTP basics")
     assert 'href="/docs/lessons/validate-at-the-edge/"' in body
     assert served.get("/kb/lessons/http-basics/")[0] == 404
+
+
+def test_a_second_start_serves_the_kept_preview_at_once(served: Served) -> None:
+    """kb serve keeps its folder and cache in .kb-cache/: started again with nothing changed, it serves
+    them at once (no page rendered before serving), checks the site in the background, and edits
+    take the usual quick paths; a change made while it was stopped is built before serving."""
+    command = [sys.executable, "-m", "builder", "serve", "--site", str(served.site)]
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0
+    process, port, printed = start(command)
+    again = Served(served.site, process, port)
+    try:
+        assert process.stdout is not None
+        os.set_blocking(process.stdout.fileno(), False)
+        assert "nothing changed since the last preview" in printed
+        assert "Pools bound concurrency" in again.wait_for("/kb/lessons/connection-pools/", "Pools")
+        deadline = time.monotonic() + 30
+        while "0 file(s) changed, 0 rendered" not in again.output():  # the check in the background
+            assert time.monotonic() < deadline, again.output()
+            time.sleep(0.05)
+        lesson = served.site / "content/ops/connection-pools.md"
+        lesson.write_text(lesson.read_text().replace("title: Connection pools", "title: Pooled connections"))
+        again.wait_for("/kb/lessons/connection-pools/", "Pooled connections")
+        again.wait_for("/kb/lessons/", "Pooled connections")
+        while "(front matter)" not in again.output():
+            assert time.monotonic() < deadline, again.output()
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert process.stdout is not None
+        process.stdout.close()
+    lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))
+    process, port, printed = start(command)
+    third = Served(served.site, process, port)
+    try:
+        assert process.stdout is not None
+        assert "nothing changed" not in printed
+        assert "Pools always bound" in third.get("/kb/lessons/connection-pools/")[1]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        process.stdout.close()

@@ -14,6 +14,7 @@ from builder.render import PageJob, SiteRenderer
 
 PageUnit = Callable[[SiteRenderer], Iterable[PageJob]]
 DerivedUnit = Callable[[SiteRenderer, list[PageJob]], Iterable[PageJob]]
+Replanner = Callable[[SiteRenderer, str], PageJob]  # one of the type's jobs made again, by its file name
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +22,18 @@ class PageType:
     name: str
     order: int  # the sitemap lists pages in this order
     unit: PageUnit
+    # kb serve re-plans one job of a type with a replanner; without one, the whole type runs again.
+    # A replanner must read each job's lessons while making that job (builder/replan.py records it).
+    replan: Replanner | None = None
 
 
 _TYPES: dict[str, PageType] = {}
 _DERIVED: dict[str, tuple[int, DerivedUnit]] = {}
 
 
-def page_type(name: str, order: int) -> Callable[[PageUnit], PageUnit]:
+def page_type(name: str, order: int, replan: Replanner | None = None) -> Callable[[PageUnit], PageUnit]:
     def register(unit: PageUnit) -> PageUnit:
-        _TYPES[name] = PageType(name, order, unit)
+        _TYPES[name] = PageType(name, order, unit, replan)
         return unit
 
     return register
@@ -55,12 +59,22 @@ def page_types() -> list[PageType]:
     return sorted(_TYPES.values(), key=lambda t: (t.order, t.name))
 
 
-def site_jobs(renderer: SiteRenderer, extra: Iterable[PageJob] = ()) -> list[PageJob]:
-    """Every page of the site: each type's in order, then extra pages (hooks), then the derived ones."""
-    jobs = [job for kind in page_types() for job in kind.unit(renderer)]
+def derived_types() -> list[tuple[str, DerivedUnit]]:
+    _load()
+    return [(name, unit) for name, (_, unit) in sorted(_DERIVED.items(), key=lambda i: (i[1][0], i[0]))]
+
+
+def site_jobs(
+    renderer: SiteRenderer,
+    extra: Iterable[PageJob] = (),
+    each: Callable[[str, Iterable[PageJob]], Iterable[PageJob]] = lambda _name, jobs: jobs,
+) -> list[PageJob]:
+    """Every page of the site: each type's in order, then extra pages (hooks), then the derived ones.
+    each(type name, its jobs) may watch the jobs as each type makes them (kb serve records what they read)."""
+    jobs = [job for kind in page_types() for job in each(kind.name, kind.unit(renderer))]
     jobs += extra
-    for _, unit in sorted(_DERIVED.items(), key=lambda item: (item[1][0], item[0])):
-        jobs += unit[1](renderer, list(jobs))
+    for name, unit in derived_types():
+        jobs += each(name, unit(renderer, list(jobs)))
     return jobs
 
 

@@ -43,9 +43,7 @@ def _subjects(site: SiteRenderer) -> Iterator[tuple[Kind | str, str, str]]:
     config, graph = site.config, site.graph
     for slug, lesson in graph.lessons.items():
         if lesson_image(lesson) is None:
-            meta = lesson.source.meta
-            what = [config.topics[meta.topics[0]].title, *([meta.level] if meta.level else [])]
-            yield "lessons", slug, " · ".join(["Lesson", *what])
+            yield "lessons", slug, _lesson_kicker(site, lesson)
     for taxonomy in config.all_taxonomies():
         kind = taxonomy.kind
         for key in config.vocabulary(kind):
@@ -54,22 +52,43 @@ def _subjects(site: SiteRenderer) -> Iterator[tuple[Kind | str, str, str]]:
         yield "paths", key, f"Learning path · {len(path.lessons)} steps"
 
 
-@page_type("social-cards", 96)
+def _lesson_kicker(site: SiteRenderer, lesson: Lesson) -> str:
+    meta = lesson.source.meta
+    what = [site.config.topics[meta.topics[0]].title, *([meta.level] if meta.level else [])]
+    return " · ".join(["Lesson", *what])
+
+
+def _card_job(site: SiteRenderer, kind: Kind | str, key: str, kicker: str) -> PageJob:
+    colours = site.config.cards
+    spec = cards.CardSpec(
+        site.config.title,
+        _title(site, kind, key),
+        kicker,
+        colours.background,
+        colours.foreground,
+        colours.accent,
+    )
+    return PageJob(
+        cards.card_url(str(kind), key), None, {"card": spec}, produce=partial(cards.draw_card, spec)
+    )
+
+
+def _replan_card(site: SiteRenderer, name: str) -> PageJob:
+    """A card again by its file name (kb serve); a lesson's, or any other from the list of them all."""
+    kind, key = name.removeprefix("cards/").removesuffix(".png").split("/", 1)
+    if kind == "lessons":
+        return _card_job(site, kind, key, _lesson_kicker(site, site.graph.lessons[key]))
+    return next(
+        _card_job(site, *subject)
+        for subject in _subjects(site)
+        if (str(subject[0]), subject[1]) == (kind, key)  # a taxonomy's Kind is named by its URL segment
+    )
+
+
+@page_type("social-cards", 96, replan=_replan_card)
 def social_cards(site: SiteRenderer) -> Iterator[PageJob]:
     """Drawn in the workers, and drawn again only when what a card shows changes (its spec is its key)."""
-    config = site.config
-    if not config.cards.enabled:
+    if not site.config.cards.enabled:
         return
-    colours = config.cards
     for kind, key, kicker in _subjects(site):
-        spec = cards.CardSpec(
-            config.title,
-            _title(site, kind, key),
-            kicker,
-            colours.background,
-            colours.foreground,
-            colours.accent,
-        )
-        yield PageJob(
-            cards.card_url(str(kind), key), None, {"card": spec}, produce=partial(cards.draw_card, spec)
-        )
+        yield _card_job(site, kind, key, kicker)

@@ -15,6 +15,14 @@ def maintenance(site: SiteRenderer) -> Iterator[PageJob]:
     yield maintenance_job(site)
 
 
-@page_type("llms", 85)
+def _replan_llms(site: SiteRenderer, name: str) -> PageJob:
+    if name == "llms.txt":
+        return llms.index_job(site)
+    if name == "llms-full.txt":
+        return llms.full_job(site)
+    return llms.markdown_job(site, name.removeprefix("lessons/").removesuffix("/" + llms.MARKDOWN_NAME))
+
+
+@page_type("llms", 85, replan=_replan_llms)
 def lessons_as_markdown(site: SiteRenderer) -> Iterator[PageJob]:
     yield from llms.llms_jobs(site)

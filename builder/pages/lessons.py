@@ -24,7 +24,11 @@ def lessons_index(site: SiteRenderer) -> Iterator[PageJob]:
         yield site.page("lessons.html", page, sitemap=lastmod, lessons=cards, pager=pager)
 
 
-@page_type("lesson", 30)
+def _replan_lesson(site: SiteRenderer, name: str) -> PageJob:
+    return lesson_job(site, name.removeprefix("lessons/").removesuffix("/index.html"))
+
+
+@page_type("lesson", 30, replan=_replan_lesson)
 def lessons(site: SiteRenderer) -> Iterator[PageJob]:
     for slug in site.graph.lessons:
         yield lesson_job(site, slug)
