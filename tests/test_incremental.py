@@ -294,3 +294,29 @@ def test_a_retitled_lesson_updates_the_pages_showing_it(
     assert snapshot(live) == full_build(site, tmp_path / "full")
     lesson.write_text(lesson.read_text().replace("topics: [", "topics: [databases, ", 1))
     assert serve_quick.update_front_matter(builder, edited) is None  # terms are the site's structure
+
+
+def test_front_matter_edits_on_a_site_with_its_own_taxonomies(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The front-matter path re-plans the pages of declared taxonomies too (term pages, related reasons)."""
+    site = site_copy("taxonomies")
+    live = tmp_path / "live"
+    live.mkdir()
+    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    builder.write(plan, live, live, BuildResult([]))
+    lesson = site / "content/retries.md"
+    for step, (old, new) in enumerate(
+        [("title: Retries in Python", "title: Retrying in Python"), ("\nsummary: ", "\nsummary: Now, ")]
+    ):
+        before = sources(site)
+        text = lesson.read_text()
+        assert old in text
+        lesson.write_text(text.replace(old, new, 1))
+        path, result = rebuild_as_serve_does(builder, live, edited_files(before, sources(site)))
+        assert path == "front matter" and result is not None and result.ok, step
+        assert snapshot(live) == full_build(site, tmp_path / "full"), step
+    python = (live / "languages/python/index.html").read_text()
+    assert "Retrying in Python" in python
