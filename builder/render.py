@@ -264,7 +264,8 @@ class SiteRenderer:
                 lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
                 lambda index: escape(by_index.get(index, "")),
             )
-            self.body_cache[slug] = (ref.parts(), html)
+            if self.preview:  # kb serve keeps it for the next save; a build's workers would only pile them up
+                self.body_cache[slug] = (ref.parts(), html)
             return html
 
         return BodyRef(lesson.body.digest, urls, titles, resolve)
