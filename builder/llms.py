@@ -87,9 +87,8 @@ def full_job(renderer: SiteRenderer) -> PageJob:
 
     lessons = _reading_order(renderer)
     inputs = tuple(_inputs(renderer, lesson) for lesson in lessons)
-    return PageJob(
-        "llms-full.txt", None, {"inputs": inputs}, produce=partial(_encode, lambda: llms_full(renderer))
-    )
+    pieces = partial(llms_full_pieces, renderer)
+    return PageJob("llms-full.txt", None, {"inputs": inputs}, stream=lambda: (p.encode() for p in pieces()))
 
 
 def _encode(make: Callable[[], str]) -> bytes:
@@ -300,13 +299,17 @@ def llms_txt(renderer: SiteRenderer) -> str:
 
 def llms_full(renderer: SiteRenderer) -> str:
     """Every lesson's Markdown in one file: the learning paths' lessons first, in order."""
+    return "".join(llms_full_pieces(renderer))
+
+
+def llms_full_pieces(renderer: SiteRenderer) -> Iterator[str]:
+    """llms-full.txt piece by piece, so a big site's copy is never held whole."""
     base = renderer.config.base_url
-    parts = ["\n".join(_header(renderer)).rstrip("\n")]
+    yield "\n".join(_header(renderer)).rstrip("\n")
     for lesson in _reading_order(renderer):
         meta = lesson.source.meta
         about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
         about.append(f"Summary: {_one_line(meta.summary)}")
-        parts.append(
-            f"# {_one_line(meta.title)}\n\n" + "\n".join(about) + "\n\n" + rewritten_body(renderer, lesson)
-        )
-    return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
+        part = f"# {_one_line(meta.title)}\n\n" + "\n".join(about) + "\n\n" + rewritten_body(renderer, lesson)
+        yield "\n\n" + part.rstrip("\n")
+    yield "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -81,6 +81,7 @@ class PageJob:
     sitemap: str | None = None  # listed in the sitemap, with this lastmod ("" for none), when set
     feed: FeedSpec | None = None  # the feed this page heads, when it has one
     produce: Callable[[], bytes] | None = None  # makes the bytes without a template (the context keys it)
+    stream: Callable[[], Iterator[bytes]] | None = None  # like produce, piece by piece (too big to hold)
 
     def same_as(self, other: PageJob) -> bool:
         """Whether two jobs receive equal inputs (compared in memory, which shared objects make quick)."""
@@ -198,6 +199,8 @@ class SiteRenderer:
             return job.data
         if job.produce is not None:
             return job.produce()
+        if job.stream is not None:
+            return b"".join(job.stream())
         assert job.template is not None
         try:
             text = self.env.get_template(job.template).render(**job.context)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from builder.output import replace_file, safe_name
+from builder.output import replace_file, safe_name, write_stream
 from builder.render import PageJob, SiteRenderer
 
 
@@ -61,6 +61,10 @@ def _do(work: Work, start: int, stop: int) -> list[Outcome]:
                         os.link(kept, destination)
                 outcomes.append(Outcome(job.name, key, old[1], False, False))
                 continue
+        if job.stream is not None:  # written as it is made (llms-full.txt): never held whole
+            size, changed = write_stream(Path(destination), job.stream(), in_place=previous == target)
+            outcomes.append(Outcome(job.name, key, size, True, changed))
+            continue
         data = work.renderer.render(job)
         if previous == target:  # a folder being updated in place: replace atomically, only if different
             changed = replace_file(Path(destination), data)
