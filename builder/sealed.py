@@ -63,8 +63,10 @@ def _secret() -> bytes:
     return key
 
 
-def _seal(payload: bytes) -> bytes:
-    return hmac.new(_secret(), MAGIC + __version__.encode() + payload, hashlib.sha256).digest()
+def _seal(payload: bytes | memoryview) -> bytes:
+    sealed = hmac.new(_secret(), MAGIC + __version__.encode(), hashlib.sha256)
+    sealed.update(payload)  # not concatenated: a shard of bodies is never copied to be sealed
+    return sealed.digest()
 
 
 def save(site_dir: Path, name: str, state: Any) -> None:
@@ -76,7 +78,9 @@ def save(site_dir: Path, name: str, state: Any) -> None:
         with paused_gc():
             payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = folder / f".{name}.{os.getpid()}"
-        temporary.write_bytes(MAGIC + _seal(payload) + payload)
+        with temporary.open("wb") as handle:
+            handle.write(MAGIC + _seal(payload))
+            handle.write(payload)
         os.replace(temporary, folder / name)
     except OSError:
         return
@@ -90,7 +94,7 @@ def load(site_dir: Path, name: str) -> Any | None:
         return None
     if not blob.startswith(MAGIC):
         return None
-    seal, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
+    seal, payload = blob[len(MAGIC) : len(MAGIC) + 32], memoryview(blob)[len(MAGIC) + 32 :]
     if not hmac.compare_digest(seal, _seal(payload)):
         return None
     try:
