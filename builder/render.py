@@ -181,6 +181,7 @@ class SiteRenderer:
         self.cards = _cards(graph, {} if card_memo is None else card_memo)
         self.lastmods = {slug: lastmod(lesson) for slug, lesson in graph.lessons.items()}
         self.reasons: dict[object, str] = {}  # related lessons' reasons, phrased once
+        self._link_parts: dict[str, tuple[tuple[str, ...], tuple[tuple[int, str], ...]]] = {}
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
         stamps = {
@@ -248,8 +249,11 @@ class SiteRenderer:
     def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
         """Where a lesson's links point and the titles its bare wiki links show: with its source, all
         that its body's final HTML depends on."""
-        titles = self.graph.link_titles.get(slug, {})
-        return tuple(self.graph.link_urls.get(slug, ())), tuple(sorted(titles.items()))
+        known = self._link_parts.get(slug)
+        if known is None:  # made once: a lesson's page, its Markdown copy and llms-full.txt share it
+            titles = sorted(self.graph.link_titles.get(slug, {}).items())
+            known = self._link_parts[slug] = (tuple(self.graph.link_urls.get(slug, ())), tuple(titles))
+        return known
 
     def body_html(self, lesson: Lesson) -> BodyRef:
         """The lesson's HTML with its links filled in, read when a template shows it."""
