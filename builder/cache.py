@@ -1,34 +1,39 @@
-"""The build cache in the site's .kb-cache/: parsed lessons, their HTML, and the keys of the last output.
-
-It is a pickle, so it is never trusted blindly: the file carries an HMAC made with a key that lives in the
-user's own cache folder, outside the site. A cache committed to the site by someone else, truncated, or
-written by another version of kb fails the check and is ignored (and rebuilt), never unpickled.
-"""
+"""The build cache in the site's .kb-cache/: parsed lessons, their HTML, and the keys of the last output,
+as sealed pickles (sealed.py); the bodies' HTML is kept out of memory (bodies.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
-import hmac
 import io
-import os
 import pickle
-import secrets
-import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from builder import __version__
+from builder.bodies import BodyStore
+from builder.sealed import CACHE_DIR, MAGIC, SHARDS, CacheCorrupt, Key, load, paused_gc, save, shard_of
 from builder.theme import builtin_theme_dir
 
-CACHE_DIR = ".kb-cache"
-MAGIC = b"kb-cache-1\n"
-SHARDS = 16  # parsed files and bodies are cached in shards, so an edit rewrites one shard, not all
+__all__ = [
+    "CACHE_DIR",
+    "MAGIC",
+    "SHARDS",
+    "BodyStore",
+    "CacheCorrupt",
+    "Key",
+    "Store",
+    "code_digest",
+    "digest",
+    "files_digest",
+    "flat_pickle",
+    "load",
+    "paused_gc",
+    "save",
+    "shard_of",
+]
 T = TypeVar("T")
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "pydantic", "jinja2", "nh3")
 
@@ -70,140 +75,6 @@ def code_digest() -> str:
     files = [(f"builder/{p.relative_to(package).as_posix()}", p) for p in sorted(package.rglob("*.py"))]
     files += [(f"theme/{p.relative_to(theme).as_posix()}", p) for p in sorted(theme.rglob("*.*"))]
     return digest(__version__, [metadata.version(name) for name in LIBRARIES], files_digest(files))
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cycle collector: (un)pickling a big state creates objects by the million, none of them in
-    cycles, and the collector's repeated passes over them would otherwise triple the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@functools.cache
-def _secret() -> bytes:
-    """This user's key for sealing caches, made on first use."""
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb"
-    key_file = home / "cache-key"
-    try:
-        key = key_file.read_bytes()
-        if len(key) == 32:
-            return key
-    except OSError:
-        pass
-    key = secrets.token_bytes(32)
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        temporary = key_file.with_suffix(f".{os.getpid()}")
-        temporary.write_bytes(key)
-        os.replace(temporary, key_file)
-    except OSError:
-        pass  # a read-only home: the cache simply never validates
-    return key
-
-
-def _seal(payload: bytes) -> bytes:
-    return hmac.new(_secret(), MAGIC + __version__.encode() + payload, hashlib.sha256).digest()
-
-
-def save(site_dir: Path, name: str, state: Any) -> None:
-    """Write state atomically; a failure to write the cache never fails the build."""
-    folder = site_dir / CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n")
-        with paused_gc():
-            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary = folder / f".{name}.{os.getpid()}"
-        temporary.write_bytes(MAGIC + _seal(payload) + payload)
-        os.replace(temporary, folder / name)
-    except OSError:
-        return
-
-
-def load(site_dir: Path, name: str) -> Any | None:
-    """The saved state, or None when missing, corrupt, foreign or from another version of kb."""
-    try:
-        blob = (site_dir / CACHE_DIR / name).read_bytes()
-    except OSError:
-        return None
-    if not blob.startswith(MAGIC):
-        return None
-    seal, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
-    if not hmac.compare_digest(seal, _seal(payload)):
-        return None
-    try:
-        with paused_gc():
-            return pickle.loads(payload)
-    except Exception:  # sealed by us, so only a bug could get here: rebuild rather than fail
-        return None
-
-
-class CacheCorrupt(Exception):
-    """The cache names a body that none of its sealed shards holds: the build starts again without it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """A cache entry, named by its parts: Key("files", 3) is the fourth shard of the parsed files."""
-
-    store: str
-    shard: int | None = None
-
-    @property
-    def file(self) -> str:
-        return f"{self.store}.pickle" if self.shard is None else f"{self.store}-{self.shard:02d}.pickle"
-
-
-def shard_of(name: str, shards: int = SHARDS) -> int:
-    return zlib.crc32(name.encode()) % shards
-
-
-class BodyStore:
-    """The rendered HTML of lesson bodies by digest, in memory and in sealed shards on disk; a shard is
-    read only when one of its bodies is needed, so an edit to one lesson does not load them all."""
-
-    def __init__(self, site_dir: Path) -> None:
-        self.site_dir = site_dir
-        self.bodies: dict[str, str] = {}
-        self.loaded: set[int] = set()
-        self.dirty: set[int] = set()
-
-    def add(self, digest: str, html: str) -> None:
-        if digest not in self.bodies:
-            self.bodies[digest] = html
-            self.dirty.add(shard_of(digest))
-
-    def get(self, digest: str) -> str:
-        html = self.bodies.get(digest)
-        if html is None:
-            self._load(shard_of(digest))
-            html = self.bodies.get(digest)
-        if html is None:
-            raise CacheCorrupt(digest)
-        return html
-
-    def _load(self, shard: int) -> None:
-        if shard in self.loaded:
-            return
-        self.loaded.add(shard)
-        saved = load(self.site_dir, Key("bodies", shard).file)
-        if isinstance(saved, dict):
-            for digest, html in saved.items():
-                self.bodies.setdefault(digest, html)
-
-    def save(self, keep: set[str]) -> None:
-        """Write the shards that gained bodies, keeping only the bodies still in use."""
-        for shard in sorted(self.dirty):
-            self._load(shard)
-            bodies = {d: h for d, h in self.bodies.items() if d in keep and shard_of(d) == shard}
-            save(self.site_dir, Key("bodies", shard).file, bodies)
-        self.dirty.clear()
 
 
 class Store:

@@ -168,18 +168,23 @@ class FullText:
         return self.assemble(None)
 
     def assemble(self, folder: str | None) -> bytes:
-        """Made from the Markdown copies written into folder (the writer calls this once they all are);
-        a lesson whose copy is not there is made from its source."""
+        return b"".join(self.pieces(folder))
+
+    def pieces(self, folder: str | None) -> Iterator[bytes]:
+        """Made from the Markdown copies written into folder (the writer calls this once they all are),
+        piece by piece so that a big site's text is never held whole; a lesson whose copy is not there
+        is made from its source."""
         renderer = self.renderer
         base = renderer.config.base_url
-        parts = ["\n".join(_header(renderer)).encode("utf-8")]
+        yield "\n".join(_header(renderer)).encode("utf-8").rstrip(b"\n")
         for lesson in _reading_order(renderer):
             meta = lesson.source.meta
             about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
             about.append(f"Summary: {one_line(meta.summary)}")
             heading, _, body = self._titled_body(folder, lesson).partition(b"\n\n")
-            parts.append(b"%s\n\n%s\n\n%s" % (heading, "\n".join(about).encode("utf-8"), body))
-        return b"\n\n".join(part.rstrip(b"\n") for part in parts) + b"\n"
+            part = b"%s\n\n%s\n\n%s" % (heading, "\n".join(about).encode("utf-8"), body)
+            yield b"\n\n" + part.rstrip(b"\n")
+        yield b"\n"
 
     def _titled_body(self, folder: str | None, lesson: Lesson) -> bytes:
         """'# title' and the Markdown body, as its copy ends (after the front matter)."""

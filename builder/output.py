@@ -13,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import filecmp
 import os
 import re
 import secrets
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 STAGING_MARK = ".staging-"
@@ -111,6 +113,23 @@ def replace_file(path: Path, data: bytes) -> bool:
     temporary.write_bytes(data)
     os.replace(temporary, path)
     return True
+
+
+def write_stream(path: Path, pieces: Iterable[bytes], in_place: bool) -> tuple[int, bool]:
+    """Write the pieces to path as they come (through a temporary file renamed over it); its size, and
+    whether it changed (in place, a file that already held the same bytes is left alone)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.kb-tmp")
+    size = 0
+    with temporary.open("wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
+            size += len(piece)
+    if in_place and path.is_file() and filecmp.cmp(temporary, path, shallow=False):
+        temporary.unlink()
+        return size, False
+    os.replace(temporary, path)
+    return size, True
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +54,17 @@ def parse_lesson(
 
 _PLUGINS: tuple[tuple[str, Plugin], ...] = ()  # the site's Markdown plugins, inherited by forked workers
 
+Job = tuple[str, str, Vocabulary, bool]  # the file to read, its path in the site, how to parse it
+Parsed = tuple[str, Lesson | None, list[Diagnostic], str]  # digest, lesson, problems, (guessed) slug
 
-def _parse_job(args: tuple[str, bytes, Vocabulary, bool, str]) -> tuple[Lesson | None, list[Diagnostic]]:
-    return parse_lesson(*args, plugins=_PLUGINS)
+
+def _parse_job(job: Job) -> Parsed:
+    """Read and parse one file in the worker, so the parent never holds the site's Markdown."""
+    file, path, vocabulary, html = job
+    raw = Path(file).read_bytes()
+    digest = content_digest(raw)
+    lesson, problems = parse_lesson(path, raw, vocabulary, html, digest, plugins=_PLUGINS)
+    return digest, lesson, problems, lesson.slug if lesson is not None else guess_slug(path, raw)
 
 
 def vocabulary_of(config: SiteConfig) -> Vocabulary:
@@ -100,7 +108,7 @@ def _parse_changed(
     files = store.files
     for gone in set(files) - set(sources.lessons):
         store.drop_file(gone)
-    todo: list[tuple[str, tuple[int, int], bytes, str]] = []
+    todo: list[tuple[str, tuple[int, int]]] = []
     prefix = f"{site_dir}{os.sep}"
     for path in sources.lessons:
         stat = os.stat(prefix + path)
@@ -108,30 +116,38 @@ def _parse_changed(
         known = files.get(path)
         if known is not None and known.stamp == stamp:
             continue
-        raw = (site_dir / path).read_bytes()
-        digest = content_digest(raw)
-        if known is not None and known.digest == digest:  # touched, not changed
-            store.set_file(path, dataclasses.replace(known, stamp=stamp))
+        if known is not None and known.digest == content_digest((site_dir / path).read_bytes()):
+            store.set_file(path, dataclasses.replace(known, stamp=stamp))  # touched, not changed
             continue
-        todo.append((path, stamp, raw, digest))
+        todo.append((path, stamp))
     advance(len(sources.lessons) - len(todo))
+    work = [(prefix + path, path, vocabulary, html) for path, _ in todo]
+    shared: dict[frozenset[str], set[str]] = {}
     with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
-        work = [(path, raw, vocabulary, html, digest) for path, _, raw, digest in todo]
-        results = _parse_all(work, jobs, advance)
-        for (path, stamp, raw, digest), (lesson, problems) in zip(todo, results, strict=True):
-            if lesson is not None:  # the HTML is kept aside by digest, so parsed files stay small
+        for (path, stamp), (digest, lesson, problems, slug) in zip(
+            todo, _parse_all(work, jobs, advance), strict=True
+        ):
+            if lesson is not None:  # the HTML goes to the body store as it comes: parsed files stay small
                 store.bodies.add(lesson.body.digest, lesson.body.html)
                 lesson = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
-            slug = lesson.slug if lesson is not None else guess_slug(path, raw)
+                _share_field_names(lesson, shared)
             store.set_file(path, ParsedFile(stamp, digest, lesson, tuple(problems), slug))
 
 
-def _parse_all(
-    work: list[tuple[str, bytes, Vocabulary, bool, str]], jobs: int, advance: Callable[[int], None]
-) -> Iterable[tuple[Lesson | None, list[Diagnostic]]]:
+def _share_field_names(lesson: Lesson, shared: dict[frozenset[str], set[str]]) -> None:
+    """Front matter models that set the same fields share one set of their names: pydantic keeps a set per
+    model (0.7 KB a lesson), and never changes it in a frozen model."""
+    meta = lesson.source.meta
+    names = meta.__pydantic_fields_set__
+    object.__setattr__(meta, "__pydantic_fields_set__", shared.setdefault(frozenset(names), names))
+
+
+def _parse_all(work: list[Job], jobs: int, advance: Callable[[int], None]) -> Iterator[Parsed]:
+    """What parsing each file gave, in order, as the workers finish them (never all held at once)."""
     workers = writer.workers(jobs, len(work), 64)
     if workers <= 1:
-        return writer.counted(map(_parse_job, work), advance)
+        yield from writer.counted(map(_parse_job, work), advance)
+        return
     with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
-        parsed = pool.imap(_parse_job, work, chunksize=max(1, len(work) // (workers * 8)))  # in order
-        return list(writer.counted(parsed, advance))
+        chunk = max(1, min(64, len(work) // (workers * 8)))
+        yield from writer.counted(pool.imap(_parse_job, work, chunksize=chunk), advance)  # in order

@@ -146,6 +146,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         analysis.extensions.run("on_after_build", AfterBuild(out_dir, result.pages))
         result.diagnostics = sorted([*result.diagnostics, *analysis.extensions.problems])
         analysis.extensions.problems.clear()
+    del plan  # its pages are written: what their jobs took serves the cache's save instead
     if use_cache:
         _save(builder, out_dir, result, fingerprint)
     return result

@@ -180,6 +180,7 @@ class SiteRenderer:
         self.cards = _cards(graph, {} if card_memo is None else card_memo)
         self.lastmods = {slug: lastmod(lesson) for slug, lesson in graph.lessons.items()}
         self.reasons: dict[object, str] = {}  # related lessons' reasons, phrased once
+        self._link_parts: dict[str, tuple[object, tuple[tuple[str, ...], tuple[tuple[int, str], ...]]]] = {}
         base = config.base_path
         origin = config.base_url[: len(config.base_url) - len(base)]
         stamps = {
@@ -245,8 +246,12 @@ class SiteRenderer:
     def _links(self, slug: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
         """Where a lesson's links point and the titles its bare wiki links show: with its source, all
         that its body's final HTML depends on."""
-        titles = self.graph.link_titles.get(slug, {})
-        return tuple(self.graph.link_urls.get(slug, ())), tuple(sorted(titles.items()))
+        now = self.graph.link_titles.get(slug)  # kb serve replaces a lesson's titles when one changes
+        known = self._link_parts.get(slug)
+        if known is None or known[0] is not now:  # once: its page, Markdown copy and llms-full.txt share it
+            titles = tuple(sorted(now.items())) if now else ()
+            known = self._link_parts[slug] = (now, (tuple(self.graph.link_urls.get(slug, ())), titles))
+        return known[1]
 
     def body_html(self, lesson: Lesson) -> BodyRef:
         """The lesson's HTML with its links filled in, read when a template shows it."""
@@ -264,7 +269,8 @@ class SiteRenderer:
                 lambda index: escape(urls[index] if urls[index].startswith("#") else base + urls[index]),
                 lambda index: escape(by_index.get(index, "")),
             )
-            self.body_cache[slug] = (ref.parts(), html)
+            if self.preview:  # kb serve keeps it for the next save; a build's workers would only pile them up
+                self.body_cache[slug] = (ref.parts(), html)
             return html
 
         return BodyRef(lesson.body.digest, urls, titles, resolve)

@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from builder.output import replace_file, safe_name
+from builder.output import replace_file, safe_name, write_stream
 from builder.render import PageJob, SiteRenderer
 
 
 class Assembled(Protocol):
     """A job's produce that can read the files written before it into the output folder."""
 
-    def assemble(self, folder: str | None) -> bytes: ...
+    def pieces(self, folder: str | None) -> Iterator[bytes]: ...
 
 
 def _assembled(job: PageJob) -> Assembled | None:
-    return cast(Assembled, job.produce) if hasattr(job.produce, "assemble") else None
+    return cast(Assembled, job.produce) if hasattr(job.produce, "pieces") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,11 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
                     os.link(kept, destination)
                 outcomes.append(Outcome(job.name, key, old[1], False, False))
                 continue
-        data = work.renderer.render(job) if assembled is None else assembled.assemble(target)
+        if assembled is not None:  # written as it is made: never held whole (llms-full.txt)
+            size, changed = write_stream(Path(destination), assembled.pieces(target), previous == target)
+            outcomes.append(Outcome(job.name, key, size, True, changed))
+            continue
+        data = work.renderer.render(job)
         if previous == target:  # a folder being updated in place: replace atomically, only if different
             changed = replace_file(Path(destination), data)
         else:  # a fresh staging folder: nothing to compare with or to replace
