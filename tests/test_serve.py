@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -18,36 +20,41 @@ import pytest
 
 from tests.conftest import write_lesson
 
+WATCHING = "kb: watching for changes\n"
+
 
 def start(command: list[str], timeout: float = 60) -> tuple[subprocess.Popen[str], int, str]:
     """kb serve started on a port the system chooses (--port 0), once it serves and its watcher sees
-    every change: the process, the port it printed, and what it printed until then. No port is bound
-    and released before."""
+    every change: the process, the port it printed, and everything it printed so far (read from the pipe
+    itself: a buffered reader would keep lines printed just after these from Served.output). No port is
+    bound and released before."""
     process = subprocess.Popen(
         [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert process.stdout is not None
+    descriptor = process.stdout.fileno()
+    decoder = codecs.getincrementaldecoder("utf-8")()
     deadline = time.monotonic() + timeout
-    port, watching, printed = 0, False, ""
-    for line in process.stdout:
-        printed += line
-        bound = re.match(r"kb: serving .* at http://127\.0\.0\.1:(\d+)/", line)
-        if bound:
-            port = int(bound.group(1))
-        watching = watching or line.startswith("kb: watching for changes")
-        if port and watching:
-            return process, port, printed
-        assert time.monotonic() < deadline, "kb serve did not start"
-    raise AssertionError(f"kb serve stopped: {process.wait()}")
+    printed = ""
+    while True:
+        bound = re.search(r"^kb: serving .* at http://127\.0\.0\.1:(\d+)/", printed, re.MULTILINE)
+        if bound and WATCHING in printed:
+            return process, int(bound.group(1)), printed
+        ready, _, _ = select.select([descriptor], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"kb serve did not start: {printed}"
+        chunk = os.read(descriptor, 65536)
+        if not chunk:
+            raise AssertionError(f"kb serve stopped: {process.wait()}: {printed}")
+        printed += decoder.decode(chunk)
 
 
 class Served:
-    def __init__(self, site: Path, process: subprocess.Popen[str], port: int) -> None:
+    def __init__(self, site: Path, process: subprocess.Popen[str], port: int, printed: str = "") -> None:
         self.site = site
         self.process = process
         self.port = port
         self.url = f"http://127.0.0.1:{port}/kb/"
-        self.printed = ""
+        self.printed = printed  # what start() read that output() should show
 
     def output(self) -> str:
         """What the server has printed since it said it was serving."""
@@ -84,10 +91,10 @@ class Served:
 @pytest.fixture
 def served(site_copy: Callable[[str], Path]) -> Iterator[Served]:
     site = site_copy("good")
-    process, port, _ = start([sys.executable, "-m", "builder", "serve", "--site", str(site)])
+    process, port, started = start([sys.executable, "-m", "builder", "serve", "--site", str(site)])
     assert process.stdout is not None
     os.set_blocking(process.stdout.fileno(), False)
-    yield Served(site, process, port)
+    yield Served(site, process, port, started[started.index("kb: serving") :])
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
     process.stdout.close()
@@ -272,7 +279,7 @@ def test_a_second_start_serves_the_kept_preview_at_once(served: Served) -> None:
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0
     process, port, printed = start(command)
-    again = Served(served.site, process, port)
+    again = Served(served.site, process, port, printed)
     try:
         assert process.stdout is not None
         os.set_blocking(process.stdout.fileno(), False)
@@ -296,7 +303,7 @@ def test_a_second_start_serves_the_kept_preview_at_once(served: Served) -> None:
         process.stdout.close()
     lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))
     process, port, printed = start(command)
-    third = Served(served.site, process, port)
+    third = Served(served.site, process, port, printed)
     try:
         assert process.stdout is not None
         assert "nothing changed" not in printed
