@@ -189,6 +189,16 @@ def test_quick_path_takes_body_edits_only(site_copy: Callable[[str], Path], tmp_
     assert builder.update_lessons({"content/ops/new.md"}) is None
 
 
+def previewed(site: Path, live: Path) -> SiteBuilder:
+    """A builder that has written the site into live, as kb serve does when it starts."""
+    live.mkdir()
+    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
+    plan, _ = builder.check(builder.analyse())
+    assert plan is not None
+    builder.write(plan, live, live, BuildResult([]))
+    return builder
+
+
 def rebuild_as_serve_does(
     builder: SiteBuilder, live: Path, edited: set[str]
 ) -> tuple[str, BuildResult | None]:
@@ -245,11 +255,7 @@ def test_front_matter_edits_equal_a_full_build(
     site = site_copy("good")
     rng = random.Random(seed)
     live = tmp_path / "live"
-    live.mkdir()
-    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
-    plan, _ = builder.check(builder.analyse())
-    assert plan is not None
-    builder.write(plan, live, live, BuildResult([]))
+    builder = previewed(site, live)
     paths = Counter[str]()
     for step in range(20):
         before = sources(site)
@@ -266,12 +272,8 @@ def test_a_retitled_lesson_updates_the_pages_showing_it(
     site_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:
     site = site_copy("good")
-    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
-    plan, _ = builder.check(builder.analyse())
-    assert plan is not None
     live = tmp_path / "live"
-    live.mkdir()
-    builder.write(plan, live, live, BuildResult([]))
+    builder = previewed(site, live)
     lesson = site / "content/validation/validate-at-the-edge.md"
     lesson.write_text(lesson.read_text().replace("title: Validate at the edge", "title: Check at the border"))
     edited = {"content/validation/validate-at-the-edge.md"}
@@ -302,11 +304,7 @@ def test_front_matter_edits_on_a_site_with_its_own_taxonomies(
     """The front-matter path re-plans the pages of declared taxonomies too (term pages, related reasons)."""
     site = site_copy("taxonomies")
     live = tmp_path / "live"
-    live.mkdir()
-    builder = SiteBuilder(BuildOptions(site_dir=site, search=False, preview=True))
-    plan, _ = builder.check(builder.analyse())
-    assert plan is not None
-    builder.write(plan, live, live, BuildResult([]))
+    builder = previewed(site, live)
     lesson = site / "content/retries.md"
     for step, (old, new) in enumerate(
         [("title: Retries in Python", "title: Retrying in Python"), ("\nsummary: ", "\nsummary: Now, ")]

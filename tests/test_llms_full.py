@@ -27,6 +27,15 @@ def _site(site_copy: Callable[[str], Path]) -> Path:
     return site
 
 
+def _built(site_copy: Callable[[str], Path], tmp_path: Path) -> tuple[Path, Path, SiteBuilder]:
+    """The site, the folder it was built into, and the builder that built it."""
+    site = _site(site_copy)
+    out = tmp_path / "out"
+    builder = SiteBuilder(BuildOptions(site, out_dir=out, search=False))
+    assert builder.build().ok
+    return site, out, builder
+
+
 def _renderer(builder: SiteBuilder) -> SiteRenderer:
     plan, _ = builder.check(builder.analyse())
     assert plan is not None
@@ -36,10 +45,7 @@ def _renderer(builder: SiteBuilder) -> SiteRenderer:
 def test_assembled_from_the_copies_is_what_the_sources_make(
     site_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    site = _site(site_copy)
-    out = tmp_path / "out"
-    builder = SiteBuilder(BuildOptions(site, out_dir=out, search=False))
-    assert builder.build().ok
+    _, out, builder = _built(site_copy, tmp_path)
     full = (out / "llms-full.txt").read_bytes()
     from_sources = FullText(_renderer(builder))()
     assert full == from_sources
@@ -63,10 +69,7 @@ def test_assembled_from_the_copies_is_what_the_sources_make(
 def test_one_edit_makes_one_copy_again_and_the_same_bytes_as_a_cold_build(
     site_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    site = _site(site_copy)
-    out = tmp_path / "out"
-    builder = SiteBuilder(BuildOptions(site, out_dir=out, search=False))
-    assert builder.build().ok
+    site, out, _ = _built(site_copy, tmp_path)
     lesson = site / "content/ops/dashes.md"
     lesson.write_text(lesson.read_text() + "\nA paragraph appended.\n")
     result = SiteBuilder(BuildOptions(site, out_dir=out, search=False)).build()
