@@ -88,23 +88,6 @@ def parse_changed(
 ) -> None:
     """Parse the lesson files whose bytes changed since the store last saw them, in forked workers;
     advance(n) as n more lessons are read (unchanged) or parsed."""
-    global _PLUGINS
-    _PLUGINS = plugins
-    try:
-        _parse_changed(store, site_dir, sources, vocabulary, html, jobs, advance)
-    finally:
-        _PLUGINS = ()
-
-
-def _parse_changed(
-    store: cache.Store,
-    site_dir: Path,
-    sources: Sources,
-    vocabulary: Vocabulary,
-    html: bool,
-    jobs: int,
-    advance: Callable[[int], None],
-) -> None:
     files = store.files
     for gone in set(files) - set(sources.lessons):
         store.drop_file(gone)
@@ -125,7 +108,7 @@ def _parse_changed(
     shared: dict[frozenset[str], set[str]] = {}
     with cache.paused_gc():  # the lessons coming back are millions of objects, none in cycles
         for (path, stamp), (digest, lesson, problems, slug) in zip(
-            todo, _parse_all(work, jobs, advance), strict=True
+            todo, _parse_all(work, jobs, plugins, advance), strict=True
         ):
             if lesson is not None:  # the HTML goes to the body store as it comes: parsed files stay small
                 store.bodies.add(lesson.body.digest, lesson.body.html)
@@ -142,12 +125,23 @@ def _share_field_names(lesson: Lesson, shared: dict[frozenset[str], set[str]]) -
     object.__setattr__(meta, "__pydantic_fields_set__", shared.setdefault(frozenset(names), names))
 
 
-def _parse_all(work: list[Job], jobs: int, advance: Callable[[int], None]) -> Iterator[Parsed]:
-    """What parsing each file gave, in order, as the workers finish them (never all held at once)."""
-    workers = writer.workers(jobs, len(work), 64)
-    if workers <= 1:
-        yield from writer.counted(map(_parse_job, work), advance)
-        return
-    with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
-        chunk = max(1, min(64, len(work) // (workers * 8)))
-        yield from writer.counted(pool.imap(_parse_job, work, chunksize=chunk), advance)  # in order
+def _parse_all(
+    work: list[Job],
+    jobs: int,
+    plugins: tuple[tuple[str, Plugin], ...],
+    advance: Callable[[int], None],
+) -> Iterator[Parsed]:
+    """What parsing each file gave, in order, as the workers finish them (never all held at once). The
+    site's Markdown plugins are functions: the forked workers inherit them through _PLUGINS."""
+    global _PLUGINS
+    _PLUGINS = plugins
+    try:
+        workers = writer.workers(jobs, len(work), 64)
+        if workers <= 1:
+            yield from writer.counted(map(_parse_job, work), advance)
+            return
+        with mp.get_context("fork").Pool(workers, initializer=writer.quiet_worker) as pool:
+            chunk = max(1, min(64, len(work) // (workers * 8)))
+            yield from writer.counted(pool.imap(_parse_job, work, chunksize=chunk), advance)  # in order
+    finally:
+        _PLUGINS = ()
