@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from builder import cache
+from builder import cache, sealed
 
 try:
     import fcntl
@@ -22,11 +22,8 @@ def lock(site_dir: Path) -> IO[bytes] | None:
     cache folder cannot be made): then this one renders into a temporary folder."""
     if fcntl is None:
         return None
-    folder = site_dir / cache.CACHE_DIR
     try:
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n")
-        handle = open(folder / f"{KEPT}.lock", "wb")  # noqa: SIM115 - held for the preview's life
+        handle = open(sealed.cache_folder(site_dir) / f"{KEPT}.lock", "wb")  # noqa: SIM115 - held for the preview's life
     except OSError:
         return None
     try:

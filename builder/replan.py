@@ -93,7 +93,7 @@ def recorded_site_jobs(renderer: SiteRenderer, extra: list[PageJob]) -> tuple[li
     finally:
         graph.lessons, graph.link_titles, renderer.cards, renderer.lastmods = plain
     for job in extra:
-        record.note("", job.name, [ALL])  # hooks' pages: never re-planned alone (serve_meta refuses them)
+        record.note("", job.name, [ALL])  # hooks' pages: serve_quick re-plans nothing on a site with hooks
     return jobs, record
 
 

@@ -69,12 +69,19 @@ def _seal(payload: bytes | memoryview) -> bytes:
     return sealed.digest()
 
 
+def cache_folder(site_dir: Path) -> Path:
+    """The site's .kb-cache/, made if needed, with a .gitignore keeping it out of the repository (OSError
+    when it cannot be made)."""
+    folder = site_dir / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / ".gitignore").write_text("*\n")
+    return folder
+
+
 def save(site_dir: Path, name: str, state: Any) -> None:
     """Write state atomically; a failure to write the cache never fails the build."""
-    folder = site_dir / CACHE_DIR
     try:
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n")
+        folder = cache_folder(site_dir)
         with paused_gc():
             payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = folder / f".{name}.{os.getpid()}"

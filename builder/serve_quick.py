@@ -55,7 +55,7 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
 def update_front_matter(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
     """kb serve's second quick path, for edits to the free fields of lessons' front matter (and their
     bodies' text): the lessons are replaced in the graph, and the pages that read them planned again."""
-    if builder.live is None or builder.live[0].reads is None:
+    if builder.live is None:
         return None
     plan, _ = builder.live
     renderer, reads = plan.renderer, plan.reads
