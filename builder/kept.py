@@ -23,7 +23,10 @@ def lock(site_dir: Path) -> IO[bytes] | None:
     if fcntl is None:
         return None
     try:
-        handle = open(sealed.cache_folder(site_dir) / f"{KEPT}.lock", "wb")  # noqa: SIM115 - held for the preview's life
+        folder = sealed.cache_folder(site_dir)
+        if (folder / KEPT).is_symlink():  # the kept folder is written and deleted: never elsewhere
+            return None
+        handle = open(folder / f"{KEPT}.lock", "wb")  # noqa: SIM115 - held for the preview's life
     except OSError:
         return None
     try:

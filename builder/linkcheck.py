@@ -29,6 +29,7 @@ from builder.diagnostics import Diagnostic, warning
 from builder.frontmatter import lesson_body
 from builder.graph import SiteGraph
 from builder.markdown import external_links
+from builder.sealed import cache_folder
 
 RESULTS_FILE = "external-links.json"
 USER_AGENT = "Mozilla/5.0 (compatible; kb-linkcheck/1.0; checks links cited in a knowledge base)"
@@ -248,6 +249,8 @@ def _reason(code: int) -> str:
 
 def _load(site_dir: Path) -> dict[str, Outcome]:
     """The cached results: plain JSON, read as data (a damaged file only means checking again)."""
+    if (site_dir / CACHE_DIR).is_symlink():
+        return {}  # never a cache read from outside the site
     try:
         raw = json.loads((site_dir / CACHE_DIR / RESULTS_FILE).read_text(encoding="utf-8"))
         return {url: Outcome(**fields) for url, fields in raw.items()}
@@ -256,8 +259,12 @@ def _load(site_dir: Path) -> dict[str, Outcome]:
 
 
 def _save(site_dir: Path, results: dict[str, Outcome]) -> None:
-    folder = site_dir / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    partial = folder / f".{RESULTS_FILE}.partial"
-    partial.write_text(json.dumps({u: asdict(o) for u, o in sorted(results.items())}, indent=1), "utf-8")
-    partial.replace(folder / RESULTS_FILE)
+    """Keep the results for the next check; a cache that cannot be written only means checking again."""
+    try:
+        folder = cache_folder(site_dir)
+        partial = folder / f".{RESULTS_FILE}.partial"
+        text = json.dumps({u: asdict(o) for u, o in sorted(results.items())}, indent=1)
+        partial.write_text(text, "utf-8")
+        partial.replace(folder / RESULTS_FILE)
+    except OSError:
+        return

@@ -70,9 +70,12 @@ def _seal(payload: bytes | memoryview) -> bytes:
 
 
 def cache_folder(site_dir: Path) -> Path:
-    """The site's .kb-cache/, made if needed, with a .gitignore keeping it out of the repository (OSError
-    when it cannot be made)."""
+    """The site's .kb-cache/, made if needed, with a .gitignore keeping it out of the repository. OSError
+    when it cannot be made, or when it is a symlink: kb writes and deletes in its cache, which must then
+    be inside the site (a symlink committed to a site would aim that at any folder)."""
     folder = site_dir / CACHE_DIR
+    if folder.is_symlink():
+        raise OSError(f"{folder} is a symlink")
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
     return folder
@@ -96,6 +99,8 @@ def save(site_dir: Path, name: str, state: Any) -> None:
 def load(site_dir: Path, name: str) -> Any | None:
     """The saved state, or None when missing, corrupt, foreign or from another version of kb."""
     try:
+        if (site_dir / CACHE_DIR).is_symlink():
+            return None  # never a cache read from outside the site
         blob = (site_dir / CACHE_DIR / name).read_bytes()
     except OSError:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.active import active_reason
+from builder.build import BuildOptions, build
 from builder.cli import main
 from builder.output import STAMP_FILE, STAMP_TEXT
 from builder.serve import Preview
@@ -633,3 +634,27 @@ def test_files_of_a_forced_folder_are_never_reused(world: World, capsys: pytest.
     page.write_bytes((SECRET.encode() * size)[:size])  # the same size as kb's page
     assert kb(capsys, *build_args(world.site, "--force"))[0] == 0
     assert SECRET not in page.read_text()
+
+
+def test_a_symlinked_cache_folder_is_never_written_or_emptied(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A site may arrive with .kb-cache committed as a symlink (a pull request): kb build and kb serve,
+    which write and delete in their cache, then leave the folder it points to as it was."""
+    outside = tmp_path / "outside"
+    (outside / "preview").mkdir(parents=True)
+    (outside / "preview" / "secret.txt").write_text("keep me")
+    site = site_copy("good")
+    shutil.rmtree(site / ".kb-cache", ignore_errors=True)
+    (site / ".kb-cache").symlink_to(outside, target_is_directory=True)
+    before = tree(outside)
+    assert build(BuildOptions(site_dir=site, out_dir=tmp_path / "public", search=False)).ok
+    preview = Preview(site, search=False, keep=True)
+    try:
+        assert preview.lock_file is None  # no kept folder: a temporary one
+        assert not preview.out_dir.is_relative_to(outside)
+        preview.warm_start()
+        assert preview.rebuild()
+    finally:
+        preview.close()
+    assert tree(outside) == before
