@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -81,17 +81,25 @@ class PageJob:
     sitemap: str | None = None  # listed in the sitemap, with this lastmod ("" for none), when set
     feed: FeedSpec | None = None  # the feed this page heads, when it has one
     produce: Callable[[], bytes] | None = None  # makes the bytes without a template (the context keys it)
+    # makes the full context where the page is written (a build's lesson pages: the parent then never
+    # holds them all); context holds only its "page" until then
+    make: Callable[[], dict[str, Any]] | None = None
+
+    def made(self) -> PageJob:
+        """The job with its full context."""
+        return self if self.make is None else replace(self, context=self.make(), make=None)
 
     def same_as(self, other: PageJob) -> bool:
         """Whether two jobs receive equal inputs (compared in memory, which shared objects make quick)."""
-        return self.template == other.template and self.data == other.data and self.context == other.context
+        mine, theirs = self.made(), other.made()
+        return mine.template == theirs.template and mine.data == theirs.data and mine.context == theirs.context
 
     def key(self, templates: str = "") -> str:
         """A digest of what the page is made of: its ready bytes, or its template's name, the digest of
         the template set and the full context the template receives (bodies stand in by their digest)."""
         if self.data is not None:
             return cache.digest(self.data)
-        return cache.digest(templates, self.template, sorted(self.context.items()))
+        return cache.digest(templates, self.template, sorted(self.made().context.items()))
 
 
 class BodyRef:
@@ -173,6 +181,9 @@ class SiteRenderer:
         self.hooks = hooks
         self.source_prefix = source_prefix  # the site folder inside its repository, for edit links
         self.preview = not fingerprint_assets  # kb serve: no llms-full.txt, rewritten at every save
+        # a build's lesson pages get their context where they are written (PageJob.make); kb serve
+        # records what each job reads while planning, and hooks see every context as it is made
+        self.defers = fingerprint_assets and not (hooks is not None and hooks.hooks)
         self.today = today or dt.date.today()  # what review dates count from (the maintenance page)
         self.env: Environment = theme.environment()
         self.templates = theme.digest()  # the template set (and assets) every page key includes
@@ -195,6 +206,7 @@ class SiteRenderer:
         )
 
     def render(self, job: PageJob) -> bytes:
+        job = job.made()
         if job.data is not None:
             return job.data
         if job.produce is not None:

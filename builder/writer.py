@@ -59,6 +59,7 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
         assembled = _assembled(job)
         if (assembled is not None) != last:
             continue
+        job = job.made()  # a lesson page's context is made here, in the worker, and dropped after
         known = work.old_jobs.get(job.name) if work.old_jobs is not None else None
         if known is not None and job.name in work.old_keys and known.same_as(job):
             key = work.old_keys[job.name][0]  # equal inputs, equal key: no need to digest them again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from builder import views
@@ -36,13 +37,22 @@ def lessons(site: SiteRenderer) -> Iterator[PageJob]:
 
 def lesson_job(site: SiteRenderer, slug: str) -> PageJob:
     lesson = site.graph.lessons[slug]
+    template = lesson.source.meta.template or "lesson.html"
+    if not site.defers:
+        return site.job(output_name(lesson.url), template, _context(site, slug), sitemap=lastmod(lesson))
+    make = partial(_context, site, slug)
+    meta = lesson.source.meta
+    page = Page(lesson.url, meta.title, meta.summary, "lessons", *lesson_page_image(site, lesson))
+    return PageJob(output_name(lesson.url), template, {"page": page}, sitemap=lastmod(lesson), make=make)
+
+
+def _context(site: SiteRenderer, slug: str) -> dict[str, Any]:
+    lesson = site.graph.lessons[slug]
     view = views.lesson_view(
         lesson, site.body_html(lesson), site.graph, site.config, site.cards, site.reasons, site.source_prefix
     )
     page = Page(lesson.url, view.title, view.summary, "lessons", *lesson_page_image(site, lesson))
-    context = {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
-    template = lesson.source.meta.template or "lesson.html"
-    return site.job(output_name(lesson.url), template, context, sitemap=lastmod(lesson))
+    return {"page": page, "lesson": view, "json_ld": _json_ld(site, view)}
 
 
 def _json_ld(site: SiteRenderer, view: views.LessonView) -> dict[str, Any]:
