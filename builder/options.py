@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.config import LoadedConfig
 from builder.diagnostics import Diagnostic, Diagnostics
 from builder.extensions import Extensions
 from builder.graph import SiteGraph
 from builder.theme import Theme
+
+if TYPE_CHECKING:
+    from builder.parse import ParsedFile
 
 
 class Progress:
@@ -53,6 +57,9 @@ class Analysis:
     graph: SiteGraph | None = None
     extensions: Extensions | None = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)  # every stage of analyse reports here
+    frame: str = ""  # what pages depend on besides lessons and the plan's epoch (body_edits.frame)
+    # the lesson files whose bytes changed since the cache last saw them: (then, now) by path
+    edited: dict[str, tuple[ParsedFile | None, ParsedFile]] = field(default_factory=dict)
 
     @property
     def ready(self) -> bool:
@@ -65,6 +72,7 @@ class BuildResult:
     out_dir: Path | None = None
     pages: int = 0  # output files in the build
     rendered: int = 0  # of which rendered or copied anew (the rest were unchanged)
+    keyed: int = 0  # of which keyed (the others' inputs were known to be unchanged: builder/body_edits.py)
     changed: list[str] = field(default_factory=list)  # output files whose bytes changed or were removed
     ok: bool = False
     failure: str = ""  # why the build stopped when the site itself had no errors (search indexing)

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder import cache
+from builder import body_edits, cache
 from builder.active import active_content
 from builder.config import CONFIG_FILE, LoadedConfig, load_config, read_config
 from builder.diagnostics import error
@@ -68,12 +68,22 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     )
     builder.store.parsing_under(epoch)
     html, jobs = config.markdown.html, builder.options.jobs
+    before = dict(builder.store.files)
     parse_changed(
         builder.store, site_dir, sources, vocabulary, html, jobs, extensions.plugins, progress.advance
     )
+    for path in sources.lessons:
+        old, new = before.get(path), builder.store.files[path]
+        if old is None or old.digest != new.digest:
+            analysis.edited[path] = (old, new)
+    del before
     head = head_commit(site_dir) if config.repo is not None else ""  # dates from git go with repo:
     if head != builder.git.head:
         builder.git = read_git_info(site_dir, head)
+    today = (builder.options.today or dt.date.today()) if config.review is not None else None
+    analysis.frame = body_edits.frame(
+        builder.options, head, today, sources.lessons, (sources.assets, sorted(sources.folders))
+    )
     analysis.diagnostics += builder.git.diagnostics()
     lessons: list[Lesson] = []
     left_out: dict[str, LeftOut] = {}
@@ -102,12 +112,13 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
 def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildResult:
     """Nothing changed? -> analyse -> plan -> write (staging) -> search -> swap in -> save -> hooks."""
     fingerprint = _fingerprint(builder) if use_cache else None  # taken before any input is read
+    quick = None
     if fingerprint is not None:
         quick = builder.store.get(cache.Key("fingerprint"))
         current = (fingerprint[0], _output_stamp(fingerprint[1]))
         if isinstance(quick, dict) and quick.get("fingerprint") == current:
             progress.note("nothing changed")
-            return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], 0, [], True)
+            return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], ok=True)
         if not builder.store.files:
             builder.store.restore(fingerprint[1], reuse_compiled)
         if isinstance(quick, dict) and quick.get("fingerprint", (None, None))[1] != current[1]:
@@ -116,6 +127,10 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     plan, result = builder.check(analysis)
     if plan is None or analysis.loaded is None or analysis.graph is None:
         return result
+    fresh = None  # the pages to key: None for all; fewer after edits to lesson bodies alone
+    same_frame = isinstance(quick, dict) and quick.get("frame") == analysis.frame
+    if same_frame and plan.epoch == builder.store.render_epoch:
+        fresh = body_edits.pages_to_key(analysis, plan.renderer, plan.jobs)
     out_dir = builder.options.out_dir or builder.options.site_dir / analysis.loaded.config.output_dir
     refused = refusal(builder.options.site_dir, out_dir, force=builder.options.force)
     if refused is not None:
@@ -125,7 +140,8 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     staging = staging_dir(out_dir)
     try:
         # files are reused only from an output kb wrote: a forced folder's files are not kb's
-        builder.write(plan, staging, out_dir if is_stamped(out_dir) else None, result, progress)
+        previous = out_dir if is_stamped(out_dir) else None
+        builder.write(plan, staging, previous, result, progress, fresh)
         if builder.options.search:
             progress.stage("index")
             index_site(staging)
@@ -148,7 +164,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         analysis.extensions.problems.clear()
     del plan  # its pages are written: what their jobs took serves the cache's save instead
     if use_cache:
-        _save(builder, out_dir, result, fingerprint)
+        _save(builder, out_dir, result, fingerprint, analysis.frame)
     return result
 
 
@@ -183,12 +199,21 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
 
 
 def _save(
-    builder: SiteBuilder, out_dir: Path, result: BuildResult, fingerprint: tuple[str, Path] | None
+    builder: SiteBuilder,
+    out_dir: Path,
+    result: BuildResult,
+    fingerprint: tuple[str, Path] | None,
+    frame: str,
 ) -> None:
     builder.store.save(out_dir, compiled_templates())
     if fingerprint is not None:  # of the inputs as they were before this build read them
         stamp = (fingerprint[0], _output_stamp(out_dir))
-        quick = {"fingerprint": stamp, "diagnostics": result.diagnostics, "pages": result.pages}
+        quick = {
+            "fingerprint": stamp,
+            "diagnostics": result.diagnostics,
+            "pages": result.pages,
+            "frame": frame,
+        }
         builder.store.put(cache.Key("fingerprint"), quick)
 
 

@@ -92,7 +92,8 @@ class PageJob:
     def same_as(self, other: PageJob) -> bool:
         """Whether two jobs receive equal inputs (compared in memory, which shared objects make quick)."""
         mine, theirs = self.made(), other.made()
-        return mine.template == theirs.template and mine.data == theirs.data and mine.context == theirs.context
+        same = mine.template == theirs.template and mine.data == theirs.data
+        return same and mine.context == theirs.context
 
     def key(self, templates: str = "") -> str:
         """A digest of what the page is made of: its ready bytes, or its template's name, the digest of

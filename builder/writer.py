@@ -36,6 +36,7 @@ class Work:
     previous: Path | None
     old_keys: dict[str, tuple[object, int]]
     old_jobs: dict[str, PageJob] | None = None  # the jobs last written (kb serve keeps them in memory)
+    fresh: set[str] | None = None  # the only pages whose inputs may have changed (None: any may have)
     folders: set[str] = field(default_factory=set)  # the folders of target made so far (in this process)
 
 
@@ -46,6 +47,7 @@ class Outcome:
     size: int
     rendered: bool
     changed: bool
+    keyed: bool = True
 
 
 def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
@@ -59,22 +61,24 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
         assembled = _assembled(job)
         if (assembled is not None) != last:
             continue
-        job = job.made()  # a lesson page's context is made here, in the worker, and dropped after
-        known = work.old_jobs.get(job.name) if work.old_jobs is not None else None
-        if known is not None and job.name in work.old_keys and known.same_as(job):
-            key = work.old_keys[job.name][0]  # equal inputs, equal key: no need to digest them again
-        else:
-            key = job.key(templates)
         destination = os.path.join(target, safe_name(job.name))
         old = work.old_keys.get(job.name)
-        if previous is not None and old is not None and old[0] == key:
-            kept = os.path.join(previous, job.name)
-            if _has_size(kept, old[1]):  # the same file, untouched since it was written
-                if kept != destination:
-                    _make_folder(destination, work.folders)
-                    os.link(kept, destination)
-                outcomes.append(Outcome(job.name, key, old[1], False, False))
-                continue
+        settled = work.fresh is not None and job.name not in work.fresh and job.data is None
+        if (
+            settled
+            and old is not None
+            and old[0] is not None
+            and _kept(work, job.name, old, previous, destination)
+        ):
+            outcomes.append(Outcome(job.name, old[0], old[1], False, False, keyed=False))  # inputs unchanged
+            continue
+        job = job.made()  # a lesson page's context is made here, in the worker, and dropped after
+        known = work.old_jobs.get(job.name) if work.old_jobs is not None else None
+        same = known is not None and old is not None and known.same_as(job)
+        key = old[0] if same and old is not None else job.key(templates)  # equal inputs, equal key
+        if old is not None and old[0] == key and _kept(work, job.name, old, previous, destination):
+            outcomes.append(Outcome(job.name, key, old[1], False, False))
+            continue
         if assembled is not None:  # written as it is made: never held whole (llms-full.txt)
             size, changed = write_stream(Path(destination), assembled.pieces(target), previous == target)
             outcomes.append(Outcome(job.name, key, size, True, changed))
@@ -89,6 +93,20 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
             changed = True
         outcomes.append(Outcome(job.name, key, len(data), True, changed))
     return outcomes
+
+
+def _kept(work: Work, name: str, old: tuple[object, int], previous: str | None, destination: str) -> bool:
+    """Take the file last written for name from the previous output (hard-linked into a new folder,
+    left alone in the same one); False when it is not there as it was written."""
+    if previous is None:
+        return False
+    kept = os.path.join(previous, name)
+    if not _has_size(kept, old[1]):  # the same file, untouched since it was written
+        return False
+    if kept != destination:
+        _make_folder(destination, work.folders)
+        os.link(kept, destination)
+    return True
 
 
 def _has_size(path: str, size: int) -> bool:

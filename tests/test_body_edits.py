@@ -1,0 +1,107 @@
+"""A build after edits to lesson bodies alone keys only the pages showing those bodies, and its output is
+still, byte for byte, a full build's, whatever the edits before it (builder/body_edits.py)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from builder.build import BuildOptions, BuildResult, SiteBuilder
+from tests.conftest import snapshot
+from tests.test_incremental import edit
+
+
+def warm_build(site: Path) -> BuildResult:
+    """kb build in a new process: the builder starts from what the last build left in .kb-cache/."""
+    return SiteBuilder(BuildOptions(site_dir=site, search=False)).build()
+
+
+def cold_build(site: Path, out: Path) -> tuple[BuildResult, dict[str, bytes]]:
+    result = SiteBuilder(BuildOptions(site_dir=site, out_dir=out, search=False, force=True)).build(
+        use_cache=False
+    )
+    return result, snapshot(out) if result.ok else {}
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_warm_builds_equal_full_builds_whatever_the_edits(
+    site_copy: Callable[[str], Path], tmp_path: Path, seed: int
+) -> None:
+    site = site_copy("good")
+    assert warm_build(site).ok
+    rng = random.Random(seed)
+    partial = 0
+    for step in range(14):
+        before = snapshot(site / "content")
+        what = edit(site, rng, step)
+        unchanged = snapshot(site / "content") == before  # an edit that found nothing to replace
+        warm = warm_build(site)
+        cold, expected = cold_build(site, tmp_path / f"cold-{step}")
+        assert warm.ok == cold.ok, what
+        assert warm.diagnostics == cold.diagnostics, what
+        if not warm.ok:
+            continue
+        assert snapshot(site / "public") == expected, f"after step {step}: {what}"
+        if warm.keyed < warm.pages:
+            partial += 1
+            assert what.startswith(("append", "prepend")) or unchanged, f"{what}: keyed {warm.keyed}"
+    assert partial > 0  # every seed's edits include some to bodies alone
+
+
+def test_a_body_edit_keys_its_page_its_copies_and_the_feeds_listing_it(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = site_copy("good")
+    first = warm_build(site)
+    assert first.ok and first.keyed == first.pages
+    append(site / "content/ops/connection-pools.md", "\nPools also need a timeout on checkout.\n")
+    second = warm_build(site)
+    assert second.ok
+    shown = {
+        "feed.xml",
+        "lessons/connection-pools/index.html",
+        "lessons/connection-pools/index.md",
+        "llms-full.txt",
+        "skills/postgresql/feed.xml",
+        "skills/python/feed.xml",
+        "topics/databases/feed.xml",
+        "topics/reliability/feed.xml",
+    }
+    assert sorted(second.changed) == sorted(shown)
+    assert second.graph is not None
+    theme_files = [name for name in snapshot(site / "public") if name.startswith("assets/")]
+    published = len(theme_files) + len(second.graph.assets)  # published as they are: always keyed
+    assert second.keyed == len(shown) + published
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
+
+
+def test_every_page_is_keyed_when_more_than_a_body_changed(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("good")
+    assert warm_build(site).ok
+    lesson = site / "content/ops/connection-pools.md"
+    lesson.write_text(lesson.read_text().replace("title: ", "title: Sized ", 1))
+    retitled = warm_build(site)
+    assert retitled.ok and retitled.keyed == retitled.pages
+    append(lesson, "\nSee also [[http-basics]].\n")  # a new link: backlinks change elsewhere
+    linked = warm_build(site)
+    assert linked.ok and linked.keyed == linked.pages
+
+
+def test_a_page_changed_in_the_output_is_written_again_after_a_body_edit(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = site_copy("good")
+    assert warm_build(site).ok
+    tampered = site / "public/lessons/http-basics/index.html"
+    tampered.write_text("not what kb wrote")
+    append(site / "content/ops/connection-pools.md", "\nOne more sentence.\n")
+    again = warm_build(site)
+    assert again.ok and again.keyed == again.pages  # the output is not what kb left: nothing is trusted
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
