@@ -131,6 +131,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     same_frame = isinstance(quick, dict) and quick.get("frame") == analysis.frame
     if same_frame and plan.epoch == builder.store.render_epoch:
         fresh = body_edits.pages_to_key(analysis, plan.renderer, plan.jobs)
+    analysis.edited = {}  # a cold build's holds every lesson: let it go before the pages are written
     out_dir = builder.options.out_dir or builder.options.site_dir / analysis.loaded.config.output_dir
     refused = refusal(builder.options.site_dir, out_dir, force=builder.options.force)
     if refused is not None:
