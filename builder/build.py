@@ -75,11 +75,13 @@ class SiteBuilder:
         result: BuildResult,
         progress: Progress = _quiet,
         fresh: set[str] | None = None,
+        overlay: bool = False,
     ) -> None:
         """Write the planned files into target. A file whose key is unchanged since the last write is
         taken from previous (the folder holding that output): hard-linked from another folder, or left
-        alone when it is the same folder. Stale files are removed from a folder updated in place.
-        fresh: when known, the only files whose inputs may have changed (the others are not keyed)."""
+        alone when it is the same folder or target is an overlay (it gets the changed files alone).
+        Stale files are removed from a folder updated in place. fresh: when known, the only files whose
+        inputs may have changed (the others are not keyed)."""
         if plan.epoch != self.store.render_epoch:
             self._distrust_keys()
             self.store.render_epoch = plan.epoch
@@ -87,7 +89,9 @@ class SiteBuilder:
         names = [job.name for job in plan.jobs]
         if len(set(names)) != len(names):
             raise ValueError("two outputs want the same file")  # a bug in kb, not in the site
-        keys = self._write_jobs(plan.jobs, plan.renderer, target, previous, result, progress, fresh)
+        keys = self._write_jobs(
+            plan.jobs, plan.renderer, target, previous, result, progress, fresh=fresh, overlay=overlay
+        )
         if previous is not None and previous == target:
             for stale in sorted(set(self.store.page_keys) - set(keys)):
                 safe_join(target, stale).unlink(missing_ok=True)
@@ -106,12 +110,14 @@ class SiteBuilder:
         previous: Path | None,
         result: BuildResult,
         progress: Progress = _quiet,
+        *,
         fresh: set[str] | None = None,
+        overlay: bool = False,
     ) -> dict[str, tuple[object, int]]:
         """Write jobs, counting what was rendered and changed in result; the keys of what was written.
         A template failure leaves some files written and others not: the next write renders them all."""
         old = self.written if self.options.preview else None
-        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys, old, fresh)
+        work = writer.Work(jobs, renderer, target, previous, self.store.page_keys, old, fresh, overlay)
         keys: dict[str, tuple[object, int]] = {}
         try:
             with cache.paused_gc():  # comparing and keying jobs makes objects by the million, no cycles

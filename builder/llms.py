@@ -9,7 +9,7 @@ copies in the output (Assembled), so one changed lesson costs one lesson's Markd
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -165,15 +165,15 @@ class FullText:
 
     def __call__(self) -> bytes:
         """Made from the sources alone."""
-        return self.assemble(None)
+        return self.assemble()
 
-    def assemble(self, folder: str | None) -> bytes:
-        return b"".join(self.pieces(folder))
+    def assemble(self, *folders: str) -> bytes:
+        return b"".join(self.pieces(folders))
 
-    def pieces(self, folder: str | None) -> Iterator[bytes]:
-        """Made from the Markdown copies written into folder (the writer calls this once they all are),
-        piece by piece so that a big site's text is never held whole; a lesson whose copy is not there
-        is made from its source."""
+    def pieces(self, folders: Sequence[str]) -> Iterator[bytes]:
+        """Made from the Markdown copies written into the folders, each read from the first that has it
+        (the writer calls this once they all are), piece by piece so that a big site's text is never held
+        whole; a lesson whose copy is in none is made from its source."""
         renderer = self.renderer
         base = renderer.config.base_url
         yield "\n".join(_header(renderer)).encode("utf-8").rstrip(b"\n")
@@ -181,22 +181,23 @@ class FullText:
             meta = lesson.source.meta
             about = [f"URL: {base}{lesson.url}", f"Markdown: {base}{markdown_path(lesson.slug)}"]
             about.append(f"Summary: {one_line(meta.summary)}")
-            heading, _, body = self._titled_body(folder, lesson).partition(b"\n\n")
+            heading, _, body = self._titled_body(folders, lesson).partition(b"\n\n")
             part = b"%s\n\n%s\n\n%s" % (heading, "\n".join(about).encode("utf-8"), body)
             yield b"\n\n" + part.rstrip(b"\n")
         yield b"\n"
 
-    def _titled_body(self, folder: str | None, lesson: Lesson) -> bytes:
+    def _titled_body(self, folders: Sequence[str], lesson: Lesson) -> bytes:
         """'# title' and the Markdown body, as its copy ends (after the front matter)."""
         title = f"# {one_line(lesson.source.meta.title)}\n\n".encode()
-        if folder is not None:
+        for folder in folders:
             try:
                 with open(os.path.join(folder, markdown_path(lesson.slug)), "rb") as copy:
                     data = copy.read()
             except OSError:
-                data = b""
+                continue
             # YAML indents every continuation line, so '\n---\n' ends the front matter
             end = data.find(_HEADING)
             if data.startswith(b"---\n") and end >= 0 and data.startswith(title, end + 6):
                 return data[end + 6 :]
+            break  # the first copy found decides: not one made for this title, the source is read
         return title + rewritten_body(self.renderer, lesson).encode("utf-8")

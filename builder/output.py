@@ -132,6 +132,18 @@ def write_stream(path: Path, pieces: Iterable[bytes], in_place: bool) -> tuple[i
     return size, True
 
 
+def apply_overlay(overlay: Path, out_dir: Path, names: Iterable[str]) -> None:
+    """Move the files written into an overlay over their versions in out_dir, each in one step: a
+    page is old or new, never half written. Called once every file of the build is in the overlay."""
+    for name in names:
+        destination = safe_join(out_dir, name)
+        try:
+            os.replace(safe_join(overlay, name), destination)
+        except FileNotFoundError:  # its folder is gone from the output
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(safe_join(overlay, name), destination)
+
+
 def swap_in(staging: Path, out_dir: Path) -> None:
     """Make staging the output folder in one step where the OS allows it, then drop the old output."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)

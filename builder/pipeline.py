@@ -21,7 +21,7 @@ from builder.freshness import stale_warnings
 from builder.gitinfo import dated, head_commit, read_git_info
 from builder.graph import LeftOut, Lesson, link_site
 from builder.options import Analysis, BuildResult, Progress, _quiet
-from builder.output import clean_leftovers, is_stamped, refusal, staging_dir, swap_in
+from builder.output import apply_overlay, clean_leftovers, is_stamped, refusal, staging_dir, swap_in
 from builder.parse import parse_changed, vocabulary_of
 from builder.render import TemplateFailure
 from builder.search import SearchIndexError, index_site
@@ -139,14 +139,21 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         return result
     clean_leftovers(out_dir)
     staging = staging_dir(out_dir)
+    # files are reused only from an output kb wrote: a forced folder's files are not kb's
+    previous = out_dir if is_stamped(out_dir) else None
+    # after edits to bodies alone, the same files: staging gets the changed ones, moved over the old
+    # once all are written (the search index, when there is one, needs the whole site in staging)
+    overlay = fresh is not None and previous is not None and not builder.options.search
+    overlay = overlay and builder.store.page_keys.keys() == {job.name for job in plan.jobs}
     try:
-        # files are reused only from an output kb wrote: a forced folder's files are not kb's
-        previous = out_dir if is_stamped(out_dir) else None
-        builder.write(plan, staging, previous, result, progress, fresh)
-        if builder.options.search:
-            progress.stage("index")
-            index_site(staging)
-        swap_in(staging, out_dir)
+        builder.write(plan, staging, previous, result, progress, fresh, overlay)
+        if overlay:
+            apply_overlay(staging, out_dir, result.changed)
+        else:
+            if builder.options.search:
+                progress.stage("index")
+                index_site(staging)
+            swap_in(staging, out_dir)
     except SearchIndexError as exc:
         result.failure = f"search index: {exc}"
         builder._distrust_keys()

@@ -9,7 +9,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
@@ -21,7 +21,7 @@ from builder.render import PageJob, SiteRenderer
 class Assembled(Protocol):
     """A job's produce that can read the files written before it into the output folder."""
 
-    def pieces(self, folder: str | None) -> Iterator[bytes]: ...
+    def pieces(self, folders: Sequence[str]) -> Iterator[bytes]: ...
 
 
 def _assembled(job: PageJob) -> Assembled | None:
@@ -37,6 +37,7 @@ class Work:
     old_keys: dict[str, tuple[object, int]]
     old_jobs: dict[str, PageJob] | None = None  # the jobs last written (kb serve keeps them in memory)
     fresh: set[str] | None = None  # the only pages whose inputs may have changed (None: any may have)
+    overlay: bool = False  # target gets the changed files alone, the others stay in previous
     folders: set[str] = field(default_factory=set)  # the folders of target made so far (in this process)
 
 
@@ -80,7 +81,8 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
             outcomes.append(Outcome(job.name, key, old[1], False, False))
             continue
         if assembled is not None:  # written as it is made: never held whole (llms-full.txt)
-            size, changed = write_stream(Path(destination), assembled.pieces(target), previous == target)
+            folders = (target, previous) if work.overlay and previous is not None else (target,)
+            size, changed = write_stream(Path(destination), assembled.pieces(folders), previous == target)
             outcomes.append(Outcome(job.name, key, size, True, changed))
             continue
         data = work.renderer.render(job)
@@ -97,13 +99,13 @@ def _do(work: Work, start: int, stop: int, last: bool = False) -> list[Outcome]:
 
 def _kept(work: Work, name: str, old: tuple[object, int], previous: str | None, destination: str) -> bool:
     """Take the file last written for name from the previous output (hard-linked into a new folder,
-    left alone in the same one); False when it is not there as it was written."""
+    left alone in the same one or under an overlay); False when it is not there as it was written."""
     if previous is None:
         return False
     kept = os.path.join(previous, name)
     if not _has_size(kept, old[1]):  # the same file, untouched since it was written
         return False
-    if kept != destination:
+    if kept != destination and not work.overlay:
         _make_folder(destination, work.folders)
         os.link(kept, destination)
     return True

@@ -61,9 +61,11 @@ def test_a_body_edit_keys_its_page_its_copies_and_the_feeds_listing_it(
     site = site_copy("good")
     first = warm_build(site)
     assert first.ok and first.keyed == first.pages
+    folder = (site / "public").stat().st_ino
     append(site / "content/ops/connection-pools.md", "\nPools also need a timeout on checkout.\n")
     second = warm_build(site)
     assert second.ok
+    assert (site / "public").stat().st_ino == folder  # the changed files were moved into the output
     shown = {
         "feed.xml",
         "lessons/connection-pools/index.html",
@@ -104,4 +106,30 @@ def test_a_page_changed_in_the_output_is_written_again_after_a_body_edit(
     append(site / "content/ops/connection-pools.md", "\nOne more sentence.\n")
     again = warm_build(site)
     assert again.ok and again.keyed == again.pages  # the output is not what kb left: nothing is trusted
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
+
+
+def test_a_body_edit_that_fails_to_render_leaves_the_output_untouched(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = site_copy("good")
+    templates = site / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "lesson.html").write_text(
+        '{{ lesson.title }}{% if "BOOM" in lesson.body_html|string %}{{ lesson.nothing.at_all }}{% endif %}'
+    )
+    assert warm_build(site).ok
+    before = snapshot(site / "public")
+    append(site / "content/ops/connection-pools.md", "\nWritten before the failure.\n")
+    lesson = site / "content/basics/README.md"  # the oldest lesson: its page is written last
+    append(lesson, "\nBOOM\n")
+    failed = warm_build(site)
+    assert not failed.ok
+    assert [(d.path, d.code) for d in failed.diagnostics if d.severity == "error"] == [
+        ("themes/default/templates/lesson.html", "template-error")
+    ]
+    assert snapshot(site / "public") == before
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
+    lesson.write_text(lesson.read_text().replace("\nBOOM\n", "\nCalm again.\n"))
+    assert warm_build(site).ok
     assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
