@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import output, pipeline
 from builder.build import BuildOptions, BuildResult, SiteBuilder
 from tests.conftest import snapshot
 from tests.test_incremental import edit
@@ -132,4 +133,28 @@ def test_a_body_edit_that_fails_to_render_leaves_the_output_untouched(
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
     lesson.write_text(lesson.read_text().replace("\nBOOM\n", "\nCalm again.\n"))
     assert warm_build(site).ok
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
+
+
+def test_a_build_killed_while_moving_its_files_in_is_completed_by_the_next(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_copy("good")
+    assert warm_build(site).ok
+    append(site / "content/ops/connection-pools.md", "\nA sentence that reaches the output.\n")
+    append(site / "content/basics/README.md", "\nA sentence that does not.\n")
+    moved: list[str] = []
+
+    def killed_after_one(overlay: Path, out_dir: Path, names: list[str]) -> None:
+        output.apply_overlay(overlay, out_dir, names[:1])
+        moved.extend(names[:1])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "apply_overlay", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        warm_build(site)
+    monkeypatch.undo()
+    assert moved == ["lessons/connection-pools/index.html"]
+    again = warm_build(site)
+    assert again.ok and again.keyed == again.pages  # not the output kb recorded: every page is keyed
     assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
