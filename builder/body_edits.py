@@ -5,7 +5,7 @@ problems as the old differs only in its body's text, and nothing else in the gra
 the feeds that list it and its Markdown copies (with llms-full.txt) are the only pages that show that text.
 kb serve writes just those after such an edit (serve_quick.update_lessons); a build keys just those when
 nothing else of the site changed since the last build (its frame: kb's code, the options, the git commit,
-the set of lesson and asset files), and takes every other page from the last output as it is.
+the lesson, asset and static files there are), and takes every other page from the last output as it is.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def targets(lesson: Lesson) -> list[tuple[object, ...]]:
 def frame(options: BuildOptions, head: str, today: dt.date | None, lessons: object, assets: object) -> str:
     """What every page may depend on besides the lessons' contents and the plan's epoch (site.yml, the
     theme, extensions): kb's code, the options, the commit lesson dates come from, the review date, and
-    which lesson and asset files there are."""
+    which lesson, asset and static files there are."""
     return cache.digest(cache.code_digest(), repr(options), head, today, lessons, assets)
 
 

@@ -81,9 +81,7 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
     if head != builder.git.head:
         builder.git = read_git_info(site_dir, head)
     today = (builder.options.today or dt.date.today()) if config.review is not None else None
-    analysis.frame = body_edits.frame(
-        builder.options, head, today, sources.lessons, (sources.assets, sorted(sources.folders))
-    )
+    analysis.frame = body_edits.frame(builder.options, head, today, sources)
     analysis.diagnostics += builder.git.diagnostics()
     lessons: list[Lesson] = []
     left_out: dict[str, LeftOut] = {}
