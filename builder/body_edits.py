@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 
 from builder import cache, pages
+from builder.discover import Sources
 from builder.graph import Lesson
 from builder.options import Analysis, BuildOptions
 from builder.render import PageJob, SiteRenderer
@@ -33,11 +34,12 @@ def targets(lesson: Lesson) -> list[tuple[object, ...]]:
     return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
 
 
-def frame(options: BuildOptions, head: str, today: dt.date | None, lessons: object, assets: object) -> str:
+def frame(options: BuildOptions, head: str, today: dt.date | None, sources: Sources) -> str:
     """What every page may depend on besides the lessons' contents and the plan's epoch (site.yml, the
     theme, extensions): kb's code, the options, the commit lesson dates come from, the review date, and
     which lesson, asset and static files there are."""
-    return cache.digest(cache.code_digest(), repr(options), head, today, lessons, assets)
+    files = (sources.lessons, sources.assets, sorted(sources.folders), sources.static)
+    return cache.digest(cache.code_digest(), repr(options), head, today, files)
 
 
 def pages_to_key(analysis: Analysis, renderer: SiteRenderer, jobs: list[PageJob]) -> set[str] | None:
