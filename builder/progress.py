@@ -8,14 +8,13 @@ import os
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, ProgressColumn, Task, TaskID, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as Bars
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from builder.options import Progress
+
+if TYPE_CHECKING:  # rich is imported only to draw bars (a tenth of a second kb check need not spend)
+    from rich.progress import Progress as Bars
+    from rich.progress import TaskID
 
 REFRESH = 0.1  # seconds between redraws of the bars
 
@@ -42,12 +41,6 @@ class Stage:
         count = str(self.done) if self.done == self.total else f"{self.done} of {self.total}"
         unit = self.unit[:-1] if self.done == 1 and self.unit.endswith("s") else self.unit
         return f"{self.name} {count} {unit}"
-
-
-class _Count(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        unit = task.fields.get("unit", "")
-        return Text(f"{task.completed:.0f}/{task.total:.0f} {unit}" if unit and task.total else "")
 
 
 class Reporter(Progress):
@@ -123,17 +116,9 @@ class Reporter(Progress):
 
     def _start_bars(self) -> Bars:
         if self._bars is None:
-            # no refresh thread: the build forks workers, which kb does only in a single-threaded process
-            console = Console(file=self.stream, force_terminal=True)
-            self._bars = Bars(
-                TextColumn("{task.description:<6}"),
-                BarColumn(),
-                _Count(),
-                TimeElapsedColumn(),
-                console=console,
-                auto_refresh=False,
-            )
-            self._bars.start()
+            from builder.progress_bars import start_bars
+
+            self._bars = start_bars(self.stream)
         return self._bars
 
     def _draw(self, *, force: bool = False) -> None:

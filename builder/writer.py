@@ -175,7 +175,8 @@ def write_jobs(work: Work, jobs: int, advance: Callable[[int], None] = nothing) 
     instead of receiving them pickled. advance(n) as n more jobs are done."""
     global _FORKED
     total = len(work.jobs)
-    count = workers(jobs, total, 400)
+    # an overlay's unchanged files are only looked at (one stat each): what is worth a worker is the keyed
+    count = workers(jobs, len(work.fresh) if work.overlay and work.fresh is not None else total, 400)
     size = max(50, total // (count * 6)) if count > 1 else 100
     chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
     outcomes: list[Outcome] = []
