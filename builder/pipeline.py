@@ -108,7 +108,8 @@ def analyse(builder: SiteBuilder, progress: Progress = _quiet) -> Analysis:
 
 
 def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildResult:
-    """Nothing changed? -> analyse -> plan -> write (staging) -> search -> swap in -> save -> hooks."""
+    """Nothing changed? -> analyse -> plan -> write (staging) -> search -> swap in -> save -> hooks.
+    After edits to lesson bodies alone, without search: write the changed files (overlay) -> move them in."""
     fingerprint = _fingerprint(builder) if use_cache else None  # taken before any input is read
     quick = None
     if fingerprint is not None:
