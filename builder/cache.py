@@ -4,6 +4,7 @@ as sealed pickles (sealed.py); the bodies' HTML is kept out of memory (bodies.py
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import pickle
@@ -162,6 +163,9 @@ class Store:
         if state.get("out_dir") == str(out_dir.resolve()):
             self.render_epoch = state["render_epoch"]
             self.page_keys = state["page_keys"]
+        # what was read lives as long as the build and has no cycles: the collector need not scan it again
+        # at every collection the analysis triggers (a third of a warm analysis at 10,000 lessons)
+        gc.freeze()
 
     def save(self, out_dir: Path, compiled: dict[str, bytes], name: str = "build") -> None:
         self.bodies.save({parsed.lesson.body.digest for parsed in self.files.values() if parsed.lesson})
