@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,10 +112,11 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     """Nothing changed? -> analyse -> plan -> write (staging) -> search -> swap in -> save -> hooks.
     After edits to lesson bodies alone, without search: write the changed files (overlay) -> move them in."""
     fingerprint = _fingerprint(builder) if use_cache else None  # taken before any input is read
-    quick = None
+    quick, seen = None, None
     if fingerprint is not None:
         quick = builder.store.get(cache.Key("fingerprint"))
-        current = (fingerprint[0], _output_stamp(fingerprint[1]))
+        seen = _output_files(fingerprint[1])
+        current = (fingerprint[0], _output_stamp(fingerprint[1], seen))
         if isinstance(quick, dict) and quick.get("fingerprint") == current:
             progress.note("nothing changed")
             return BuildResult(quick["diagnostics"], fingerprint[1], quick["pages"], ok=True)
@@ -148,6 +150,10 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         builder.write(plan, staging, previous, result, progress, fresh, overlay)
         if overlay:
             apply_overlay(staging, out_dir, result.changed)
+            if seen is not None and fingerprint is not None and out_dir == fingerprint[1]:
+                _restat(seen, out_dir, result.changed)  # the output is known: no need to look again
+            else:
+                seen = None
         else:
             if builder.options.search:
                 progress.stage("index")
@@ -171,7 +177,7 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
         analysis.extensions.problems.clear()
     del plan  # its pages are written: what their jobs took serves the cache's save instead
     if use_cache:
-        _save(builder, out_dir, result, fingerprint, analysis.frame)
+        _save(builder, out_dir, result, fingerprint, analysis.frame, seen if overlay else None)
     return result
 
 
@@ -196,12 +202,8 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
     for folder in ("content", "static"):
-        for root, dirs, names in os.walk(site_dir / folder):
-            dirs.sort()
-            for name in sorted(names):
-                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                digest.update(line.encode("utf-8", "surrogateescape"))
+        for line in _stat_lines(site_dir / folder, strict=False):
+            digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), out_dir
 
 
@@ -211,10 +213,12 @@ def _save(
     result: BuildResult,
     fingerprint: tuple[str, Path] | None,
     frame: str,
+    files: dict[str, str] | None,
 ) -> None:
+    """files: the output's files as this build left them, when it knows (else they are looked at)."""
     builder.store.save(out_dir, compiled_templates())
     if fingerprint is not None:  # of the inputs as they were before this build read them
-        stamp = (fingerprint[0], _output_stamp(out_dir))
+        stamp = (fingerprint[0], _output_stamp(out_dir, _output_files(out_dir) if files is None else files))
         quick = {
             "fingerprint": stamp,
             "diagnostics": result.diagnostics,
@@ -224,20 +228,41 @@ def _save(
         builder.store.put(cache.Key("fingerprint"), quick)
 
 
-def _output_stamp(out_dir: Path) -> str | None:
-    """The output folder as it was when last written: its path and every file's name, size and
-    modification time, so a removed, added or overwritten file shows (stat calls only, no reading)."""
-    digest = hashlib.blake2b(digest_size=16)
+def _stat_lines(folder: Path, *, strict: bool) -> Iterator[str]:
+    """'path\0size\0modification time' of every file under folder, in a fixed order (stat calls only);
+    strict: an unreadable folder raises OSError."""
+    for root, dirs, names in os.walk(folder, onerror=_raise if strict else None):
+        dirs.sort()
+        for name in sorted(names):
+            stat = os.stat(os.path.join(root, name), follow_symlinks=False)
+            yield f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+
+
+def _output_files(out_dir: Path) -> dict[str, str] | None:
+    """Every file of the output folder, its line by its path; None when the folder cannot be read."""
     try:
-        digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
-        for root, dirs, names in os.walk(out_dir, onerror=_raise):
-            dirs.sort()
-            for name in sorted(names):
-                stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-                line = f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                digest.update(line.encode("utf-8", "surrogateescape"))
+        return {line.partition("\0")[0]: line for line in _stat_lines(out_dir, strict=True)}
     except OSError:
         return None
+
+
+def _restat(files: dict[str, str], out_dir: Path, names: list[str]) -> None:
+    """The lines of the named files of the output, after this build replaced them."""
+    for name in names:
+        path = f"{out_dir}/{name}"
+        stat = os.stat(path, follow_symlinks=False)
+        files[path] = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+
+
+def _output_stamp(out_dir: Path, files: dict[str, str] | None) -> str | None:
+    """The output folder as it was when last written: its path and every file's name, size and
+    modification time, so a removed, added or overwritten file shows."""
+    if files is None:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(out_dir.resolve()).encode("utf-8", "surrogateescape"))
+    for line in files.values():
+        digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -67,6 +67,8 @@ def test_a_body_edit_keys_its_page_its_copies_and_the_feeds_listing_it(
     second = warm_build(site)
     assert second.ok
     assert (site / "public").stat().st_ino == folder  # the changed files were moved into the output
+    unchanged = warm_build(site)  # the output is recorded as this build left it: nothing to do
+    assert unchanged.ok and (unchanged.keyed, unchanged.rendered, unchanged.changed) == (0, 0, [])
     shown = {
         "feed.xml",
         "lessons/connection-pools/index.html",
