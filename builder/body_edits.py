@@ -36,10 +36,12 @@ def targets(lesson: Lesson) -> list[tuple[object, ...]]:
 
 def frame(options: BuildOptions, head: str, today: dt.date | None, sources: Sources) -> str:
     """What every page may depend on besides the lessons' contents and the plan's epoch (site.yml, the
-    theme, extensions): kb's code, the options, the commit lesson dates come from, the review date, and
-    which lesson, asset and static files there are."""
+    theme, extensions): kb's code, the options (folders by their real paths; not --jobs), the commit
+    lesson dates come from, the review date, and which lesson, asset and static files there are."""
+    out = options.out_dir.resolve() if options.out_dir is not None else None
+    asked = dataclasses.replace(options, site_dir=options.site_dir.resolve(), out_dir=out, jobs=0)
     files = (sources.lessons, sources.assets, sorted(sources.folders), sources.static)
-    return cache.digest(cache.code_digest(), repr(options), head, today, files)
+    return cache.digest(cache.code_digest(), repr(asked), head, today, files)
 
 
 def pages_to_key(analysis: Analysis, renderer: SiteRenderer, jobs: list[PageJob]) -> set[str] | None:

@@ -202,6 +202,7 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
     for folder in ("content", "static"):
+        digest.update(f"{folder}\n".encode())
         for line in _stat_lines(site_dir / folder, strict=False):
             digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), out_dir
@@ -229,13 +230,16 @@ def _save(
 
 
 def _stat_lines(folder: Path, *, strict: bool) -> Iterator[str]:
-    """'path\0size\0modification time' of every file under folder, in a fixed order (stat calls only);
+    """'/path\0size\0modification time' of every file under folder (its path inside folder, so the same
+    however the folder was named: `--site .` or its full path), in a fixed order (stat calls only);
     strict: an unreadable folder raises OSError."""
-    for root, dirs, names in os.walk(folder, onerror=_raise if strict else None):
+    top = os.fspath(folder)
+    for root, dirs, names in os.walk(top, onerror=_raise if strict else None):
         dirs.sort()
+        inside = root[len(top) :]
         for name in sorted(names):
             stat = os.stat(os.path.join(root, name), follow_symlinks=False)
-            yield f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+            yield f"{inside}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
 
 
 def _output_files(out_dir: Path) -> dict[str, str] | None:
@@ -249,9 +253,8 @@ def _output_files(out_dir: Path) -> dict[str, str] | None:
 def _restat(files: dict[str, str], out_dir: Path, names: list[str]) -> None:
     """The lines of the named files of the output, after this build replaced them."""
     for name in names:
-        path = f"{out_dir}/{name}"
-        stat = os.stat(path, follow_symlinks=False)
-        files[path] = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+        stat = os.stat(out_dir / name, follow_symlinks=False)
+        files[f"/{name}"] = f"/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
 
 
 def _output_stamp(out_dir: Path, files: dict[str, str] | None) -> str | None:

@@ -160,3 +160,14 @@ def test_a_build_killed_while_moving_its_files_in_is_completed_by_the_next(
     again = warm_build(site)
     assert again.ok and again.keyed == again.pages  # not the output kb recorded: every page is keyed
     assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")[1]
+
+
+def test_a_body_edit_takes_the_short_way_however_the_site_folder_is_named(
+    site_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_copy("good")
+    assert warm_build(site).ok
+    append(site / "content/ops/connection-pools.md", "\nNamed from inside the site.\n")
+    monkeypatch.chdir(site)
+    relative = SiteBuilder(BuildOptions(site_dir=Path("."), search=False, jobs=1)).build()
+    assert relative.ok and relative.keyed < relative.pages and relative.rendered < 10
