@@ -13,22 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-import watchfiles
-
 from builder import cache, serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
-from builder.config import CONFIG_FILE
 from builder.diagnostics import format_text, summary
 from builder.kept import KEPT, RECORD, lock
 from builder.pipeline import _fingerprint
 from builder.render import TemplateFailure
 from builder.search import SearchIndexError, index_site
 from builder.serve_events import Broadcast
+from builder.serve_watch import SiteWatcher
 from builder.server import SiteServer
 from builder.theme import compiled_templates, reuse_compiled
 
 SEARCH_DELAY = 1.0  # seconds of quiet before the search index is rebuilt
-SOURCE_FOLDERS = {"content", "themes", "static"}
 
 
 class Preview(Broadcast):
@@ -227,7 +224,6 @@ class Preview(Broadcast):
         while not self.stop.is_set():
             if not self.pending.wait(0.5):
                 continue
-            time.sleep(0.02)  # let a burst of saves land
             with self.edited_lock:
                 self.pending.clear()
                 edited, self.edited = self.edited, set()
@@ -251,44 +247,18 @@ class Preview(Broadcast):
                 self.reindex()
 
     def watch_loop(self) -> None:
-        """Watch the whole site folder (so folders created later count), keeping only its sources. The
-        watcher yields at once, empty, when it is set up: then `watching` is set and said."""
-        for changes in watchfiles.watch(
-            self.site_dir,
-            watch_filter=self.is_source,
-            debounce=50,
-            step=20,
-            stop_event=self.stop,
-            rust_timeout=100,
-            yield_on_timeout=True,
-            raise_interrupt=False,
-            ignore_permission_denied=True,
-        ):
-            if not self.watching.is_set():
-                self.watching.set()
-                self.log("kb: watching for changes")
-            if not changes:
-                continue
-            with self.edited_lock:
-                for _, path in changes:
-                    parts = self._site_parts(path)
-                    if self.edited is not None and parts:
-                        self.edited.add("/".join(parts))
-                    else:
-                        self.edited = None
-                self.pending.set()
+        """Watch the site's inputs (serve_watch.py); say once every change from then on is seen."""
+        SiteWatcher(self.site_dir, self._changed, self.stop).run(self._watching)
 
-    def is_source(self, _change: watchfiles.Change, path: str) -> bool:
-        parts = self._site_parts(path)
-        if not parts or any(part.startswith(".") for part in parts):
-            return False
-        return parts[0] in SOURCE_FOLDERS or parts == (CONFIG_FILE,)
+    def _watching(self) -> None:
+        self.watching.set()
+        self.log("kb: watching for changes")
 
-    def _site_parts(self, path: str) -> tuple[str, ...] | None:
-        """The parts of a watched path relative to the site folder; None for a path outside it."""
-        for base in (self.site_dir.resolve(), self.site_dir):
-            try:
-                return Path(path).relative_to(base).parts
-            except ValueError:
-                continue
-        return None
+    def _changed(self, paths: set[str] | None) -> None:
+        """Note the site-relative paths of changed inputs (None: anything may have changed)."""
+        with self.edited_lock:
+            if paths is None or self.edited is None:
+                self.edited = None
+            else:
+                self.edited |= paths
+            self.pending.set()
