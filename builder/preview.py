@@ -128,13 +128,11 @@ class Preview(Broadcast):
             try:
                 with self.lock:
                     self._writing()
-                    quick, how = self.builder.update_lessons(edited), " (lesson bodies only)"
-                    if quick is None:
-                        quick, how = serve_quick.update_front_matter(self.builder, edited), " (front matter)"
+                    quick = serve_quick.update(self.builder, edited)
             except TemplateFailure as exc:
                 return self._template_failed(exc)
             if quick is not None:
-                self._written(quick, started, how)
+                self._written(quick[0], started, quick[1])
                 return True
         progress = progress or Progress()
         analysis = self.builder.analyse(progress)

@@ -8,12 +8,14 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
 from builder import serve_quick
 from builder.build import BuildOptions, BuildResult, SiteBuilder
+from builder.parse import parse_lesson
 from tests.conftest import snapshot, write_lesson
 
 
@@ -376,4 +378,31 @@ def test_a_retitled_lesson_on_a_later_page_of_a_list(
     assert path == "full" and moved is not None
     first = BeautifulSoup((live / "topics/api-design/index.html").read_text(), "html.parser")
     assert shown[0] in [a["href"] for a in first.select("main a[href*='/lessons/']")]
+    assert snapshot(live) == full_build(site, tmp_path / "full")
+
+
+def test_kb_serve_parses_an_edited_lesson_once(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve_quick.update tries the body path, then the front-matter one, from one parse of the file."""
+    site = site_copy("good")
+    live = tmp_path / "live"
+    builder = previewed(site, live)
+    parses: list[str] = []
+    parse = parse_lesson
+
+    def counted(path: str, *args: Any) -> Any:
+        parses.append(path)
+        return parse(path, *args)
+
+    monkeypatch.setattr(serve_quick, "parse_lesson", counted)
+    lesson = site / "content/ops/connection-pools.md"
+    edited = {"content/ops/connection-pools.md"}
+    lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
+    body = serve_quick.update(builder, edited)
+    lesson.write_text(lesson.read_text().replace("title: Connection pools", "title: Pools", 1))
+    title = serve_quick.update(builder, edited)
+    assert body is not None and body[1] == " (lesson bodies only)"
+    assert title is not None and title[1] == " (front matter)" and "lessons/index.html" in title[0].changed
+    assert parses == ["content/ops/connection-pools.md"] * 2
     assert snapshot(live) == full_build(site, tmp_path / "full")
