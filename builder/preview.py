@@ -58,6 +58,7 @@ class Preview(Broadcast):
         self.built_once = False
         self.recorded = False  # whether .kb-cache/ says the kept folder is what its inputs give
         self.unread = False  # a warm start served the kept folder before reading the cache
+        self.inputs_at_start: tuple[str, Path] | None = None  # the inputs' fingerprint at the start
         self.shards_unread = list(range(SHARDS))  # sealed shards of bodies not yet read (_read_bodies)
         self.log: Callable[[str], None] = lambda line: print(line, flush=True)
 
@@ -67,11 +68,12 @@ class Preview(Broadcast):
         """Take up what the last preview (or build) left in .kb-cache/; True when nothing changed since
         the last preview wrote its kept folder: it is served at once, and the cache is read and the site
         analysed in the background (the first rebuild)."""
+        self.inputs_at_start = _fingerprint(self.builder)  # compared once the watcher is set up
         if self.lock_file is None:
             return False
         record = self.builder.store.get(RECORD)
         self.recorded = isinstance(record, dict)
-        now = _fingerprint(self.builder) if isinstance(record, dict) else None
+        now = self.inputs_at_start if isinstance(record, dict) else None
         if not isinstance(record, dict) or now is None or record.get("fingerprint") != now[0]:
             self._restore()
             return False
@@ -259,6 +261,10 @@ class Preview(Broadcast):
         SiteWatcher(self.site_dir, self._changed, self.stop).run(self._watching)
 
     def _watching(self) -> None:
+        """The watcher sees every change from now on; one made since the start (while the first build
+        ran, or before the watcher was set up) is built now."""
+        if _fingerprint(self.builder) != self.inputs_at_start:
+            self._changed(None)
         self.watching.set()
         self.log("kb: watching for changes")
 

@@ -110,3 +110,21 @@ def test_a_source_folder_made_later_is_watched(extended: tuple[Path, Watching]) 
     (site / "static/robots.txt").write_text("User-agent: *\n")
     paths, _ = watching.heard(lambda paths: "static/robots.txt" in paths)
     assert paths == {"static/robots.txt"}
+
+
+def test_an_edit_made_before_the_watcher_was_set_up_is_built(site_copy: Callable[[str], Path]) -> None:
+    """kb serve compares the inputs once its watcher is set up with the inputs at its start: an edit made
+    during the first build, or just after it, is not missed."""
+    from builder.preview import Preview
+
+    site = site_copy("good")
+    preview = Preview(site, search=False)
+    preview.log = lambda line: None
+    assert not preview.warm_start() and preview.rebuild()
+    preview._watching()
+    assert not preview.pending.is_set() and preview.edited == set()  # nothing changed since the start
+    lesson = site / "content/ops/connection-pools.md"
+    lesson.write_text(lesson.read_text() + "\nWritten while kb serve started.\n")
+    preview._watching()
+    assert preview.pending.is_set() and preview.edited is None  # the whole site is checked
+    preview.close()
