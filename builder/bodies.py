@@ -48,6 +48,10 @@ class BodyStore:
     def __contains__(self, digest: str) -> bool:
         return digest in self.where
 
+    def read_shard(self, shard: int) -> None:
+        """Bring a sealed shard's bodies into the scratch file now, before a page needs one (kb serve)."""
+        self._load(shard)
+
     def _keep(self, digest: str, html: str) -> None:
         data = html.encode("utf-8")
         descriptor = self._file()

@@ -45,17 +45,12 @@ def llms_jobs(renderer: SiteRenderer) -> Iterator[PageJob]:
 
 
 def index_job(renderer: SiteRenderer) -> PageJob:
-    """llms.txt: every published lesson's card, listed under its topics (site.yml is in every key)."""
+    """llms.txt: every published lesson's line, listed under its topics. Its text is what it is made of
+    (cheaper to make and key than every lesson's card, and kb serve makes it again at each title edit)."""
     from builder.render import PageJob
 
-    cards, topics = renderer.cards, renderer.graph.topics
-    index_inputs = (
-        renderer.config.base_url,
-        tuple(cards[lesson.slug] for lesson in published(renderer)),
-        tuple(sorted(topics.items())),
-    )
-    make = partial(_encode, partial(llms_txt, renderer))
-    return PageJob("llms.txt", None, {"inputs": index_inputs}, produce=make)
+    text = llms_txt(renderer)
+    return PageJob("llms.txt", None, {"text": text}, produce=partial(_encode, partial(str, text)))
 
 
 def body_jobs(renderer: SiteRenderer, slug: str) -> list[PageJob]:
@@ -134,25 +129,25 @@ def _entry(renderer: SiteRenderer, lesson: Lesson) -> str:
 def llms_txt(renderer: SiteRenderer) -> str:
     """llms.txt (llmstxt.org): the site, each learning path in order, then each topic's lessons."""
     config, graph = renderer.config, renderer.graph
-    lessons = {lesson.slug: lesson for lesson in published(renderer)}
+    entries = {lesson.slug: _entry(renderer, lesson) for lesson in published(renderer)}
     lines = _header(renderer)
     lines += [
         f"Every lesson below links to its Markdown; its web page is the same address without"
         f" {MARKDOWN_NAME}. All lessons in one file: {config.base_url}llms-full.txt",
     ]
     sections: list[tuple[str, str, list[str]]] = [
-        (f"Learning path: {path.title}", path.description, [s for s in path.lessons if s in lessons])
+        (f"Learning path: {path.title}", path.description, [s for s in path.lessons if s in entries])
         for path in config.paths.values()
     ]
     sections += [
-        (f"Topic: {topic.title}", topic.description, [s for s in graph.topics.get(key, ()) if s in lessons])
+        (f"Topic: {topic.title}", topic.description, [s for s in graph.topics.get(key, ()) if s in entries])
         for key, topic in config.topics.items()
     ]
     for title, description, slugs in sections:
         if not slugs:
             continue
         lines += ["", f"## {title}", "", one_line(description), ""]
-        lines += [_entry(renderer, lessons[slug]) for slug in slugs]
+        lines += [entries[slug] for slug in slugs]
     return "\n".join(lines) + "\n"
 
 

@@ -13,22 +13,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-import watchfiles
-
 from builder import cache, serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
-from builder.config import CONFIG_FILE
 from builder.diagnostics import format_text, summary
 from builder.kept import KEPT, RECORD, lock
 from builder.pipeline import _fingerprint
 from builder.render import TemplateFailure
+from builder.sealed import SHARDS
 from builder.search import SearchIndexError, index_site
 from builder.serve_events import Broadcast
+from builder.serve_watch import SiteWatcher
 from builder.server import SiteServer
 from builder.theme import compiled_templates, reuse_compiled
 
 SEARCH_DELAY = 1.0  # seconds of quiet before the search index is rebuilt
-SOURCE_FOLDERS = {"content", "themes", "static"}
 
 
 class Preview(Broadcast):
@@ -60,6 +58,8 @@ class Preview(Broadcast):
         self.built_once = False
         self.recorded = False  # whether .kb-cache/ says the kept folder is what its inputs give
         self.unread = False  # a warm start served the kept folder before reading the cache
+        self.inputs_at_start: tuple[str, Path] | None = None  # the inputs' fingerprint at the start
+        self.shards_unread = list(range(SHARDS))  # sealed shards of bodies not yet read (_read_bodies)
         self.log: Callable[[str], None] = lambda line: print(line, flush=True)
 
     # -- starting and stopping ------------------------------------------------------------------------
@@ -68,11 +68,12 @@ class Preview(Broadcast):
         """Take up what the last preview (or build) left in .kb-cache/; True when nothing changed since
         the last preview wrote its kept folder: it is served at once, and the cache is read and the site
         analysed in the background (the first rebuild)."""
+        self.inputs_at_start = _fingerprint(self.builder)  # compared once the watcher is set up
         if self.lock_file is None:
             return False
         record = self.builder.store.get(RECORD)
         self.recorded = isinstance(record, dict)
-        now = _fingerprint(self.builder) if isinstance(record, dict) else None
+        now = self.inputs_at_start if isinstance(record, dict) else None
         if not isinstance(record, dict) or now is None or record.get("fingerprint") != now[0]:
             self._restore()
             return False
@@ -131,13 +132,11 @@ class Preview(Broadcast):
             try:
                 with self.lock:
                     self._writing()
-                    quick, how = self.builder.update_lessons(edited), " (lesson bodies only)"
-                    if quick is None:
-                        quick, how = serve_quick.update_front_matter(self.builder, edited), " (front matter)"
+                    quick = serve_quick.update(self.builder, edited)
             except TemplateFailure as exc:
                 return self._template_failed(exc)
             if quick is not None:
-                self._written(quick, started, how)
+                self._written(quick[0], started, quick[1])
                 return True
         progress = progress or Progress()
         analysis = self.builder.analyse(progress)
@@ -227,16 +226,23 @@ class Preview(Broadcast):
         while not self.stop.is_set():
             if not self.pending.wait(0.5):
                 continue
-            time.sleep(0.02)  # let a burst of saves land
             with self.edited_lock:
                 self.pending.clear()
                 edited, self.edited = self.edited, set()
             try:
                 self.rebuild(edited)
+                self._read_bodies()
             except Exception as exc:  # a bug must not kill the preview; say so and keep serving
                 self.log(
                     f"kb: internal error while rebuilding ({type(exc).__name__}: {exc}); please report it"
                 )
+
+    def _read_bodies(self) -> None:
+        """Read the lessons' bodies the cache keeps sealed into this process's scratch file, a shard at a
+        time while no edit waits, once the site is built: after a warm start, the first edits would
+        otherwise each wait for a shard (60 ms at 10,000 lessons)."""
+        while self.shards_unread and not self.pending.is_set() and self.built_once and not self.unread:
+            self.builder.store.bodies.read_shard(self.shards_unread.pop())
 
     def search_loop(self) -> None:
         """Re-index for search once changes have been quiet for SEARCH_DELAY, apart from the builds: a
@@ -251,44 +257,22 @@ class Preview(Broadcast):
                 self.reindex()
 
     def watch_loop(self) -> None:
-        """Watch the whole site folder (so folders created later count), keeping only its sources. The
-        watcher yields at once, empty, when it is set up: then `watching` is set and said."""
-        for changes in watchfiles.watch(
-            self.site_dir,
-            watch_filter=self.is_source,
-            debounce=50,
-            step=20,
-            stop_event=self.stop,
-            rust_timeout=100,
-            yield_on_timeout=True,
-            raise_interrupt=False,
-            ignore_permission_denied=True,
-        ):
-            if not self.watching.is_set():
-                self.watching.set()
-                self.log("kb: watching for changes")
-            if not changes:
-                continue
-            with self.edited_lock:
-                for _, path in changes:
-                    parts = self._site_parts(path)
-                    if self.edited is not None and parts:
-                        self.edited.add("/".join(parts))
-                    else:
-                        self.edited = None
-                self.pending.set()
+        """Watch the site's inputs (serve_watch.py); say once every change from then on is seen."""
+        SiteWatcher(self.site_dir, self._changed, self.stop).run(self._watching)
 
-    def is_source(self, _change: watchfiles.Change, path: str) -> bool:
-        parts = self._site_parts(path)
-        if not parts or any(part.startswith(".") for part in parts):
-            return False
-        return parts[0] in SOURCE_FOLDERS or parts == (CONFIG_FILE,)
+    def _watching(self) -> None:
+        """The watcher sees every change from now on; one made since the start (while the first build
+        ran, or before the watcher was set up) is built now."""
+        if _fingerprint(self.builder) != self.inputs_at_start:
+            self._changed(None)
+        self.watching.set()
+        self.log("kb: watching for changes")
 
-    def _site_parts(self, path: str) -> tuple[str, ...] | None:
-        """The parts of a watched path relative to the site folder; None for a path outside it."""
-        for base in (self.site_dir.resolve(), self.site_dir):
-            try:
-                return Path(path).relative_to(base).parts
-            except ValueError:
-                continue
-        return None
+    def _changed(self, paths: set[str] | None) -> None:
+        """Note the site-relative paths of changed inputs (None: anything may have changed)."""
+        with self.edited_lock:
+            if paths is None or self.edited is None:
+                self.edited = None
+            else:
+                self.edited |= paths
+            self.pending.set()

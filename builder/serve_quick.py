@@ -11,7 +11,7 @@ Any other edit returns None: the site must be analysed again."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from builder import pages, views
@@ -32,13 +32,48 @@ Update = tuple[str, ParsedFile, str | None]  # a file, its new state, its body's
 FREE_FIELDS = frozenset({"title", "summary", "date", "updated", "level", "extra", "reviewed", "owners"})
 
 
+def update(builder: SiteBuilder, paths: Collection[str]) -> tuple[BuildResult, str] | None:
+    """kb serve's quick paths, the edited files parsed once: the body path when only what the lessons
+    say in their bodies changed, else the front-matter path; the result and which path, or None."""
+    updates = _reparse_all(builder, paths)
+    if updates is None:
+        return None
+    if _outlines_kept(builder, updates):
+        bodies = _update_bodies(builder, updates)
+        return None if bodies is None else (bodies, " (lesson bodies only)")
+    result = _update_front_matter(builder, updates)
+    return None if result is None else (result, " (front matter)")
+
+
 def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
     """kb serve's quick path, for edits that change only what lessons say in their bodies: with the
     same front matter, headings and link targets nothing else in the graph can change, so only those
     lessons are parsed again and only the pages showing their bodies are written, in place, into the
     folder of the last full write. None when an edit is of another kind: the site must be analysed."""
-    updates = _reparse_all(builder, paths, _same_outline)
-    if updates is None or builder.live is None:
+    updates = _reparse_all(builder, paths)
+    if updates is None or not _outlines_kept(builder, updates):
+        return None
+    return _update_bodies(builder, updates)
+
+
+def update_front_matter(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
+    """kb serve's second quick path, for edits to the free fields of lessons' front matter (and their
+    bodies' text): the lessons are replaced in the graph, and the pages that read them planned again."""
+    updates = _reparse_all(builder, paths)
+    return None if updates is None else _update_front_matter(builder, updates)
+
+
+def _outlines_kept(builder: SiteBuilder, updates: list[Update]) -> bool:
+    """Whether the updates change the text of the lessons' bodies alone (before they are applied)."""
+    for path, parsed, _ in updates:
+        known = builder.store.files[path].lesson
+        if known is None or parsed.lesson is None or not _same_outline(known, parsed.lesson):
+            return False
+    return True
+
+
+def _update_bodies(builder: SiteBuilder, updates: list[Update]) -> BuildResult | None:
+    if builder.live is None:
         return None
     plan, _ = builder.live
     renderer = plan.renderer
@@ -52,18 +87,13 @@ def update_lessons(builder: SiteBuilder, paths: Collection[str]) -> BuildResult 
     return _write(builder, jobs)
 
 
-def update_front_matter(builder: SiteBuilder, paths: Collection[str]) -> BuildResult | None:
-    """kb serve's second quick path, for edits to the free fields of lessons' front matter (and their
-    bodies' text): the lessons are replaced in the graph, and the pages that read them planned again."""
+def _update_front_matter(builder: SiteBuilder, updates: list[Update]) -> BuildResult | None:
     if builder.live is None:
         return None
     plan, _ = builder.live
     renderer, reads = plan.renderer, plan.reads
     if reads is None or (renderer.hooks is not None and renderer.hooks.hooks):
         return None  # hooks may read anything, their pages anything: the whole site is planned again
-    updates = _reparse_all(builder, paths, _same_structure)
-    if updates is None:
-        return None
     graph = renderer.graph
     edited = {
         parsed.lesson.slug: dated(parsed.lesson, builder.git)
@@ -143,26 +173,24 @@ def _same_order(graph: SiteGraph, edited: dict[str, Lesson]) -> bool:
     return True
 
 
-def _reparse_all(
-    builder: SiteBuilder, paths: Collection[str], same: Callable[[Lesson, Lesson], bool]
-) -> list[Update] | None:
+def _reparse_all(builder: SiteBuilder, paths: Collection[str]) -> list[Update] | None:
+    """The edited files parsed again; None unless each is a published lesson whose new version keeps the
+    site's structure (_same_structure)."""
     if builder.live is None or not paths:
         return None
     renderer = builder.live[0].renderer
     updates: list[Update] = []
     for path in sorted(paths):
-        update = _reparse(builder, path, renderer, same)
+        update = _reparse(builder, path, renderer)
         if update is None:
             return None
         updates.append((path, *update))
     return updates
 
 
-def _reparse(
-    builder: SiteBuilder, path: str, renderer: SiteRenderer, same: Callable[[Lesson, Lesson], bool]
-) -> tuple[ParsedFile, str | None] | None:
+def _reparse(builder: SiteBuilder, path: str, renderer: SiteRenderer) -> tuple[ParsedFile, str | None] | None:
     """A lesson file parsed again and its new HTML (None when its bytes are unchanged); None when it is
-    not a published lesson, or its new version is not the same as the old one as `same` sees them."""
+    not a published lesson, or its new version changes the site's structure."""
     known: ParsedFile | None = builder.store.files.get(path)
     source = builder.options.site_dir / path
     if known is None or known.lesson is None or source.is_symlink():
@@ -182,7 +210,7 @@ def _reparse(
     config = renderer.config
     plugins = renderer.hooks.plugins if renderer.hooks is not None else ()
     lesson, problems = parse_lesson(path, raw, vocabulary_of(config), config.markdown.html, digest, plugins)
-    if lesson is None or tuple(problems) != known.diagnostics or not same(known.lesson, lesson):
+    if lesson is None or tuple(problems) != known.diagnostics or not _same_structure(known.lesson, lesson):
         return None
     kept = dataclasses.replace(lesson, body=dataclasses.replace(lesson.body, html=""))
     return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html

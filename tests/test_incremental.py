@@ -8,12 +8,14 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
 from builder import serve_quick
 from builder.build import BuildOptions, BuildResult, SiteBuilder
+from builder.parse import parse_lesson
 from tests.conftest import snapshot, write_lesson
 
 
@@ -318,3 +320,89 @@ def test_front_matter_edits_on_a_site_with_its_own_taxonomies(
         assert snapshot(live) == full_build(site, tmp_path / "full"), step
     python = (live / "languages/python/index.html").read_text()
     assert "Retrying in Python" in python
+
+
+def paginated(site_copy: Callable[[str], Path]) -> Path:
+    """The good site with one card a page: the lessons index and the term pages have several pages."""
+    site = site_copy("good")
+    config = site / "site.yml"
+    config.write_text(config.read_text() + "lists: {page_size: 1}\n")
+    return site
+
+
+@pytest.mark.parametrize("seed", [4, 6, 7])
+def test_front_matter_edits_on_paginated_lists_equal_a_full_build(
+    site_copy: Callable[[str], Path], tmp_path: Path, seed: int
+) -> None:
+    """Each page of a list is planned again alone (its type's replanner): titles, summaries and dates
+    edited on lessons listed on later pages give a full build's output."""
+    site = paginated(site_copy)
+    rng = random.Random(seed)
+    live = tmp_path / "live"
+    builder = previewed(site, live)
+    assert (live / "lessons/page/4/index.html").is_file() and (live / "topics/api-design/page/3").is_dir()
+    paths = Counter[str]()
+    for step in range(20):
+        before = sources(site)
+        what = front_matter_edit(site, rng, step)
+        expected = full_build(site, tmp_path / "full")
+        path, _ = rebuild_as_serve_does(builder, live, edited_files(before, sources(site)))
+        paths[path] += 1
+        if expected is not None:
+            assert snapshot(live) == expected, f"after step {step}: {what} ({path})"
+    assert paths["front matter"] >= 5, paths
+
+
+def test_a_retitled_lesson_on_a_later_page_of_a_list(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = paginated(site_copy)
+    live = tmp_path / "live"
+    builder = previewed(site, live)
+    later = BeautifulSoup((live / "topics/api-design/page/2/index.html").read_text(), "html.parser")
+    shown = [a["href"] for a in later.select("main a[href*='/lessons/']") if "/page/" not in a["href"]]
+    slug = shown[0].rstrip("/").rpartition("/")[2]
+    lesson = next((site / "content").rglob(f"{slug}.md"))
+    edited = {lesson.relative_to(site).as_posix()}
+    text = lesson.read_text()
+    lesson.write_text(re.sub(r"\ntitle: .*", "\ntitle: A title seen on page two", text, count=1))
+    result = serve_quick.update_front_matter(builder, edited)
+    assert result is not None and result.ok
+    assert "topics/api-design/page/2/index.html" in result.changed
+    assert "topics/api-design/index.html" not in result.changed  # the first page lists other lessons
+    page = BeautifulSoup((live / "topics/api-design/page/2/index.html").read_text(), "html.parser")
+    assert "A title seen on page two" in page.get_text()
+    assert snapshot(live) == full_build(site, tmp_path / "full")
+    lesson.write_text(re.sub(r"\ndate: \d{4}", "\ndate: 2031", text, count=1))  # now the newest: it moves
+    path, moved = rebuild_as_serve_does(builder, live, edited)
+    assert path == "full" and moved is not None
+    first = BeautifulSoup((live / "topics/api-design/index.html").read_text(), "html.parser")
+    assert shown[0] in [a["href"] for a in first.select("main a[href*='/lessons/']")]
+    assert snapshot(live) == full_build(site, tmp_path / "full")
+
+
+def test_kb_serve_parses_an_edited_lesson_once(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve_quick.update tries the body path, then the front-matter one, from one parse of the file."""
+    site = site_copy("good")
+    live = tmp_path / "live"
+    builder = previewed(site, live)
+    parses: list[str] = []
+    parse = parse_lesson
+
+    def counted(path: str, *args: Any) -> Any:
+        parses.append(path)
+        return parse(path, *args)
+
+    monkeypatch.setattr(serve_quick, "parse_lesson", counted)
+    lesson = site / "content/ops/connection-pools.md"
+    edited = {"content/ops/connection-pools.md"}
+    lesson.write_text(lesson.read_text() + "\nOne more paragraph.\n")
+    body = serve_quick.update(builder, edited)
+    lesson.write_text(lesson.read_text().replace("title: Connection pools", "title: Pools", 1))
+    title = serve_quick.update(builder, edited)
+    assert body is not None and body[1] == " (lesson bodies only)"
+    assert title is not None and title[1] == " (front matter)" and "lessons/index.html" in title[0].changed
+    assert parses == ["content/ops/connection-pools.md"] * 2
+    assert snapshot(live) == full_build(site, tmp_path / "full")

@@ -13,11 +13,22 @@ from builder.pagination import paginate
 from builder.render import Page, PageJob, SiteRenderer, lastmod, output_name
 
 
-@page_type("lessons-index", 20)
+def _replan_index(site: SiteRenderer, name: str) -> PageJob:
+    return next(_index_pages(site, name))
+
+
+@page_type("lessons-index", 20, replan=_replan_index)
 def lessons_index(site: SiteRenderer) -> Iterator[PageJob]:
+    yield from _index_pages(site)
+
+
+def _index_pages(site: SiteRenderer, only: str | None = None) -> Iterator[PageJob]:
+    """The pages of the list of every lesson (only: the one of that file name, when it is made again)."""
     config, graph = site.config, site.graph
     everything = tuple(graph.lessons)
     for pager, slugs in paginate("lessons/", everything, config.lists.page_size):
+        if only is not None and output_name(pager.path) != only:
+            continue
         title = "All lessons" if pager.number == 1 else f"All lessons · page {pager.number}"
         page = Page(pager.path, title, f"Every lesson of {config.title}.", "lessons")
         cards = [site.cards[slug] for slug in slugs]
