@@ -15,6 +15,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from builder import pages, views
+from builder.body_edits import same_outline, targets
 from builder.frontmatter import FrontMatter
 from builder.gitinfo import dated
 from builder.graph import Lesson, SiteGraph
@@ -67,7 +68,7 @@ def _outlines_kept(builder: SiteBuilder, updates: list[Update]) -> bool:
     """Whether the updates change the text of the lessons' bodies alone (before they are applied)."""
     for path, parsed, _ in updates:
         known = builder.store.files[path].lesson
-        if known is None or parsed.lesson is None or not _same_outline(known, parsed.lesson):
+        if known is None or parsed.lesson is None or not same_outline(known, parsed.lesson):
             return False
     return True
 
@@ -216,20 +217,6 @@ def _reparse(builder: SiteBuilder, path: str, renderer: SiteRenderer) -> tuple[P
     return ParsedFile(stamp, digest, kept, known.diagnostics, known.guessed_slug), lesson.body.html
 
 
-def _targets(lesson: Lesson) -> list[tuple[object, ...]]:
-    return [(x.kind, x.target, x.fragment, x.wants_title, x.is_image) for x in lesson.body.links]
-
-
-def _same_outline(old: Lesson, new: Lesson) -> bool:
-    """Whether two versions of a lesson differ in the text of their bodies alone: the same front matter,
-    headings and link targets (links may move: only their positions in the file would differ)."""
-    return (
-        dataclasses.replace(new.source, digest=old.source.digest) == old.source
-        and new.body.headings == old.body.headings
-        and _targets(new) == _targets(old)
-    )
-
-
 def _same_structure(old: Lesson, new: Lesson) -> bool:
     """Whether two versions of a lesson differ only in the free fields of their front matter and the
     text of their bodies: the same fixed fields, positions, headings and link targets."""
@@ -239,5 +226,5 @@ def _same_structure(old: Lesson, new: Lesson) -> bool:
         == (old.source.path, old.source.slug, old.source.body_line, old.source.positions)
         and all(getattr(new.source.meta, name) == getattr(old.source.meta, name) for name in fixed)
         and new.body.headings == old.body.headings
-        and _targets(new) == _targets(old)
+        and targets(new) == targets(old)
     )
