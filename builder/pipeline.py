@@ -181,9 +181,13 @@ def build(builder: SiteBuilder, progress: Progress, use_cache: bool) -> BuildRes
     return result
 
 
-def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
-    """A digest of every input of a build, cheap to compute (file names, sizes and modification
-    times, site.yml and the theme), and the output folder the build goes to."""
+Fingerprint = tuple[str, Path, str]  # of the inputs and the options; the output folder; of the inputs alone
+
+
+def _fingerprint(builder: SiteBuilder) -> Fingerprint | None:
+    """A digest of every input of a build and its options, cheap to compute (file names, sizes and
+    modification times, site.yml and the theme); the output folder the build goes to; and a digest of
+    the inputs alone (kb serve compares it with the last build's, to serve that build at once)."""
     site_dir = builder.options.site_dir
     loaded, _ = load_config(site_dir, base_url=builder.options.base_url)
     theme = find_theme(site_dir, loaded.config.theme) if loaded else None
@@ -193,7 +197,7 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
     digest = hashlib.blake2b(digest_size=16)
     head = head_commit(site_dir) if loaded.config.repo is not None else ""
     today = (builder.options.today or dt.date.today()) if loaded.config.review is not None else None
-    digest.update(repr((cache.code_digest(), builder.options, head, today)).encode())
+    digest.update(repr((cache.code_digest(), head, today)).encode())
     digest.update((site_dir / CONFIG_FILE).read_bytes() + theme.digest().encode())
     for path in site_files(site_dir, loaded.config):  # hooks and plugins may change any page
         try:
@@ -205,14 +209,15 @@ def _fingerprint(builder: SiteBuilder) -> tuple[str, Path] | None:
         digest.update(f"{folder}\n".encode())
         for line in _stat_lines(site_dir / folder, strict=False):
             digest.update(line.encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), out_dir
+    inputs = digest.hexdigest()
+    return cache.digest(inputs, repr(builder.options)), out_dir, inputs
 
 
 def _save(
     builder: SiteBuilder,
     out_dir: Path,
     result: BuildResult,
-    fingerprint: tuple[str, Path] | None,
+    fingerprint: Fingerprint | None,
     frame: str,
     files: dict[str, str] | None,
 ) -> None:
@@ -225,6 +230,8 @@ def _save(
             "diagnostics": result.diagnostics,
             "pages": result.pages,
             "frame": frame,
+            # what kb serve needs to know to serve this output at once: its inputs, no drafts, no --base-url
+            "inputs": (fingerprint[2], builder.options.drafts, builder.options.base_url),
         }
         builder.store.put(cache.Key("fingerprint"), quick)
 

@@ -15,9 +15,11 @@ from typing import IO
 
 from builder import cache, serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
+from builder.config import load_config
 from builder.diagnostics import format_text, summary
 from builder.kept import KEPT, RECORD, lock
-from builder.pipeline import _fingerprint
+from builder.output import is_stamped
+from builder.pipeline import Fingerprint, _fingerprint, _output_files, _output_stamp
 from builder.render import TemplateFailure
 from builder.sealed import SHARDS
 from builder.search import SearchIndexError, index_site
@@ -58,7 +60,8 @@ class Preview(Broadcast):
         self.built_once = False
         self.recorded = False  # whether .kb-cache/ says the kept folder is what its inputs give
         self.unread = False  # a warm start served the kept folder before reading the cache
-        self.inputs_at_start: tuple[str, Path] | None = None  # the inputs' fingerprint at the start
+        self.inputs_at_start: Fingerprint | None = None  # the inputs' fingerprint at the start
+        self.serving: Path | None = None  # the last build's output, served until the first rebuild
         self.shards_unread = list(range(SHARDS))  # sealed shards of bodies not yet read (_read_bodies)
         self.log: Callable[[str], None] = lambda line: print(line, flush=True)
 
@@ -82,6 +85,30 @@ class Preview(Broadcast):
         self.unread = True
         with self.edited_lock:
             self.edited = None  # the first rebuild analyses the whole site, as a start would
+            self.pending.set()
+        return True
+
+    def serve_build_first(self) -> bool:
+        """When the last `kb build` wrote what the site's inputs give now (the same files, site.yml, theme
+        and kb, its output untouched, no drafts or --base-url unlike this preview), serve its output at
+        once, with its own lock, while the first rebuild renders the preview's pages (they differ only in
+        their assets' ?v= stamps); whether it is served so."""
+        built = self.builder.store.get(cache.Key("fingerprint"))
+        now = self.inputs_at_start
+        if self.lock_file is None or now is None or not isinstance(built, dict):
+            return False
+        out_dir = now[1]
+        if built.get("inputs") != (now[2], self.builder.options.drafts, None) or not is_stamped(out_dir):
+            return False
+        if built.get("fingerprint", (None, None))[1] != _output_stamp(out_dir, _output_files(out_dir)):
+            return False
+        loaded, _ = load_config(self.site_dir)
+        if loaded is None:
+            return False
+        self.base_path = loaded.config.base_path
+        self.serving = out_dir
+        with self.edited_lock:
+            self.edited = None  # the first rebuild analyses the whole site
             self.pending.set()
         return True
 
@@ -184,7 +211,11 @@ class Preview(Broadcast):
             self.log(f"kb: now serving at {self.server.url}")
 
     def _written(self, result: BuildResult, started: float, how: str = "") -> None:
-        if not self.built_once and self.server is not None:  # the site builds at last, after a failed start
+        switched = self.serving is not None and self.server is not None
+        if switched and self.server is not None:  # the preview's own pages from now on
+            with self.lock:
+                self.server.root, self.server.lock, self.serving = self.out_dir, self.lock, None
+        if not self.built_once and self.server is not None and not switched:  # builds after a failed start
             self.log(f"kb: serving at {self.server.url}")
         self.built_once = True
         self.publish(result.changed, [])

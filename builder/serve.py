@@ -42,13 +42,15 @@ def serve(
     try:
         if preview.warm_start():
             preview.log("kb: nothing changed since the last preview: serving it while checking the site")
+        elif preview.serve_build_first():
+            preview.log("kb: nothing changed since the last build: serving it while the preview renders")
         else:
             with Reporter(sys.stderr, quiet=quiet) as reporter:  # progress for the first build only
                 preview.rebuild(progress=reporter)
-        if not preview.built_once:
+        if not preview.built_once and preview.serving is None:
             print("kb: fix the errors above; the preview starts serving once the site builds", flush=True)
         try:
-            server = SiteServer((host, port), preview.out_dir, preview.base_path)
+            server = SiteServer((host, port), preview.serving or preview.out_dir, preview.base_path)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 print(
@@ -58,7 +60,7 @@ def serve(
                 return 2
             print(f"kb: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
             return 2
-        server.lock = preview.lock
+        server.lock = preview.lock if preview.serving is None else threading.RLock()  # a build: never written
         preview.server = server
         server.routes = {EVENTS_PATH: preview.events, SCRIPT_PATH: preview.script}
         server.html_filter = preview.inject

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.build import BuildOptions, SiteBuilder
 from tests.conftest import write_lesson
 
 WATCHING = "kb: watching for changes\n"
@@ -311,4 +312,58 @@ def test_a_second_start_serves_the_kept_preview_at_once(served: Served) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        process.stdout.close()
+
+
+def test_the_first_start_after_a_build_serves_that_build_at_once(site_copy: Callable[[str], Path]) -> None:
+    """With nothing changed since `kb build`, kb serve answers with the build's pages (their assets carry
+    ?v= stamps) while it renders its own in the background, then serves those; edits then take the usual
+    paths. An input changed since the build is rendered before serving, as any first start."""
+    site = site_copy("good")
+    assert SiteBuilder(BuildOptions(site_dir=site, search=False)).build().ok
+    command = [sys.executable, "-m", "builder", "serve", "--site", str(site), "--no-search"]
+    process, port, printed = start(command)
+    first = Served(site, process, port, printed)
+    try:
+        assert process.stdout is not None
+        os.set_blocking(process.stdout.fileno(), False)
+        assert "nothing changed since the last build" in printed
+        status, page = first.get("/kb/lessons/connection-pools/")
+        assert status == 200 and "Pools bound concurrency" in page
+        assert "style.css?v=" in page or "rendered" in first.output()  # the build's page, unless already done
+        deadline = time.monotonic() + 30
+        while "rendered" not in first.output():  # the preview's own pages, in the background
+            assert time.monotonic() < deadline, first.output()
+            time.sleep(0.05)
+        status, page = first.get("/kb/lessons/connection-pools/")
+        assert status == 200 and "style.css?v=" not in page and "style.css" in page
+        lesson = site / "content/ops/connection-pools.md"
+        lesson.write_text(lesson.read_text().replace("Pools bound", "Pools always bound"))
+        first.wait_for("/kb/lessons/connection-pools/", "Pools always bound")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_an_input_changed_since_the_build_is_rendered_before_serving(
+    site_copy: Callable[[str], Path],
+) -> None:
+    site = site_copy("good")
+    assert SiteBuilder(BuildOptions(site_dir=site, search=False)).build().ok
+    lesson = site / "content/ops/connection-pools.md"
+    built = (site / "public/lessons/connection-pools/index.html").read_text()
+    assert "style.css?v=" in built
+    command = [sys.executable, "-m", "builder", "serve", "--site", str(site), "--no-search"]
+    lesson.write_text(lesson.read_text().replace("Pools bound", "Pools surely bound"))
+    process, port, printed = start(command)  # an input changed since the build: rendered before serving
+    try:
+        assert "nothing changed since the last build" not in printed
+        status, page = Served(site, process, port).get("/kb/lessons/connection-pools/")
+        assert status == 200 and "Pools surely bound" in page and "style.css?v=" not in page
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert process.stdout is not None
         process.stdout.close()
