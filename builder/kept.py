@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import IO
 
 from builder import cache, sealed
+from builder.build import SiteBuilder
+from builder.config import load_config
+from builder.output import is_stamped
+from builder.pipeline import Fingerprint, _output_files, _output_stamp
 
 try:
     import fcntl
@@ -35,3 +39,19 @@ def lock(site_dir: Path) -> IO[bytes] | None:
         handle.close()
         return None
     return handle
+
+
+def last_build(builder: SiteBuilder, now: Fingerprint | None) -> tuple[Path, str] | None:
+    """The last `kb build`'s output folder and base path, when that build wrote what the site's inputs
+    give now (now: their fingerprint): the same files, site.yml, theme and kb, no --drafts or --base-url
+    unlike this preview, and its output untouched since."""
+    built = builder.store.get(cache.Key("fingerprint"))
+    if now is None or not isinstance(built, dict):
+        return None
+    out_dir = now[1]
+    if built.get("inputs") != (now[2], builder.options.drafts, None) or not is_stamped(out_dir):
+        return None
+    if built.get("fingerprint", (None, None))[1] != _output_stamp(out_dir, _output_files(out_dir)):
+        return None
+    loaded, _ = load_config(builder.options.site_dir)
+    return None if loaded is None else (out_dir, loaded.config.base_path)

@@ -15,11 +15,9 @@ from typing import IO
 
 from builder import cache, serve_quick
 from builder.build import BuildOptions, BuildResult, Progress, SiteBuilder
-from builder.config import load_config
 from builder.diagnostics import format_text, summary
-from builder.kept import KEPT, RECORD, lock
-from builder.output import is_stamped
-from builder.pipeline import Fingerprint, _fingerprint, _output_files, _output_stamp
+from builder.kept import KEPT, RECORD, last_build, lock
+from builder.pipeline import Fingerprint, _fingerprint
 from builder.render import TemplateFailure
 from builder.sealed import SHARDS
 from builder.search import SearchIndexError, index_site
@@ -89,24 +87,13 @@ class Preview(Broadcast):
         return True
 
     def serve_build_first(self) -> bool:
-        """When the last `kb build` wrote what the site's inputs give now (the same files, site.yml, theme
-        and kb, its output untouched, no drafts or --base-url unlike this preview), serve its output at
-        once, with its own lock, while the first rebuild renders the preview's pages (they differ only in
-        their assets' ?v= stamps); whether it is served so."""
-        built = self.builder.store.get(cache.Key("fingerprint"))
-        now = self.inputs_at_start
-        if self.lock_file is None or now is None or not isinstance(built, dict):
+        """Serve the last `kb build`'s output at once, with its own lock, while the first rebuild renders
+        the preview's pages (they differ only in their assets' ?v= stamps), when that build wrote what the
+        site's inputs give now (kept.last_build); whether it is served so."""
+        found = None if self.lock_file is None else last_build(self.builder, self.inputs_at_start)
+        if found is None:
             return False
-        out_dir = now[1]
-        if built.get("inputs") != (now[2], self.builder.options.drafts, None) or not is_stamped(out_dir):
-            return False
-        if built.get("fingerprint", (None, None))[1] != _output_stamp(out_dir, _output_files(out_dir)):
-            return False
-        loaded, _ = load_config(self.site_dir)
-        if loaded is None:
-            return False
-        self.base_path = loaded.config.base_path
-        self.serving = out_dir
+        self.serving, self.base_path = found
         with self.edited_lock:
             self.edited = None  # the first rebuild analyses the whole site
             self.pending.set()
