@@ -14,7 +14,8 @@ from builder.frontmatter import Vocabulary, read_lesson
 from builder.graph import Lesson, build_graph
 from builder.markdown import render_markdown
 from builder.render import BodyRef, FeedSpec, Page, PageJob, SiteRenderer, TemplateFailure
-from builder.theme import Theme, builtin_theme_dir, find_theme
+from builder.theme import Theme, builtin_theme_dir
+from tests.test_theme_unit import own_theme as theme_with_files
 
 PAGE = Page("lessons/x/", "X", "About x.")
 
@@ -135,13 +136,8 @@ def test_render_templated_ready_and_produced_jobs(site: Path) -> None:
 
 
 def own_theme(site: Path, templates: dict[str, str]) -> Theme:
-    for name, text in templates.items():
-        path = site / "themes/custom/templates" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    theme = find_theme(site, "custom")
-    assert theme is not None
-    return theme
+    """The site's theme 'custom' with these templates."""
+    return theme_with_files(site, {f"templates/{name}": text for name, text in templates.items()})
 
 
 @pytest.mark.parametrize(
